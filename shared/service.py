@@ -1,0 +1,126 @@
+"""The composition root every service shares: settings, clock, logs, broker, publisher, consumers,
+the health and clock endpoints, and the FastStream app with its AsyncAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from faststream.specification import AsyncAPI
+from pydantic import BaseModel, ValidationError
+
+from shared import logging as slog
+from shared import subjects
+from shared.clock import ManualClock, SystemClock, iso, make_clock
+from shared.messaging import Consumers, Publisher, error_reply, make_broker
+from shared.settings import Settings
+from shared.streams import ensure_stream
+
+VERSION = "0.1.0"
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    service: str
+    settings: Settings
+    clock: SystemClock | ManualClock
+    broker: NatsBroker
+    publisher: Publisher
+    consumers: Consumers
+    log: Any
+    on_startup: list[Hook] = field(default_factory=list)
+    after_startup: list[Hook] = field(default_factory=list)
+    on_shutdown: list[Hook] = field(default_factory=list)
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    def document(self, subject: str, schema: type[BaseModel] | None, description: str) -> None:
+        """Name a subject this service publishes, so the AsyncAPI document lists it."""
+        self.broker.publisher(subject, schema=schema, description=description)
+
+    def start_background(self, coro: Awaitable[Any]) -> None:
+        self.background.append(asyncio.ensure_future(coro))
+
+    def app(self, description: str) -> FastStream:
+        async def connect() -> None:
+            await self.broker.connect()
+            await ensure_stream(self.broker.connection.jetstream())
+            for hook in self.on_startup:
+                await hook()
+
+        async def started() -> None:
+            for hook in self.after_startup:
+                await hook()
+            self.log.info("service_started", nats=self.settings.nats_url, clock=self.settings.clock)
+
+        async def stopping() -> None:
+            for task in self.background:
+                task.cancel()
+            await asyncio.gather(*self.background, return_exceptions=True)
+            for hook in self.on_shutdown:
+                await hook()
+            self.log.info("service_stopped")
+
+        spec = AsyncAPI(self.broker, title=f"midterm {self.service}", version=VERSION, description=description)
+        return FastStream(
+            self.broker,
+            logger=None,
+            on_startup=[connect],
+            after_startup=[started],
+            on_shutdown=[stopping],
+            specification=spec,
+        )
+
+
+def build_runtime(service: str, settings: Settings | None = None) -> Runtime:
+    settings = settings or Settings()
+    log = slog.configure(service, settings.log_format, settings.log_level)
+    clock = make_clock(settings.clock, settings.now)
+    broker = make_broker(settings, service)
+    publisher = Publisher(broker)
+    rt = Runtime(service, settings, clock, broker, publisher, Consumers(broker, publisher, settings, service), log)
+    add_endpoints(rt)
+    return rt
+
+
+class ClockRequest(BaseModel):
+    now: datetime
+
+
+def add_endpoints(rt: Runtime) -> None:
+    @rt.broker.subscriber(subjects.health(rt.service), description="Health probe")
+    async def health(_: Any = None) -> dict[str, Any]:
+        return {"service": rt.service, "status": "ok", "version": VERSION}
+
+    @rt.broker.subscriber(subjects.admin_clock(rt.service), description="Set the manual clock")
+    async def set_clock(body: Any = None) -> dict[str, Any]:
+        if not isinstance(rt.clock, ManualClock):
+            return error_reply("clock_not_manual", "Đồng hồ hệ thống không thể đặt lại (MIDTERM_CLOCK=system).")
+        try:
+            request = ClockRequest.model_validate(body)
+        except ValidationError as exc:
+            return error_reply("schema", str(exc.errors()[0]["msg"]))
+        rt.clock.set(request.now)
+        rt.log.info("clock_set", now=iso(rt.clock.now()))
+        return {"now": iso(rt.clock.now())}
+
+
+def run(app: FastStream) -> None:
+    """Run until SIGTERM or SIGINT; FastStream drains in-flight messages, then the process exits 0."""
+    asyncio.run(app.run())
+
+
+def spec_of(app: FastStream) -> Any:
+    return app.schema.to_specification().to_jsonable() if hasattr(app, "schema") else None
+
+
+def queries(rt: Runtime, bindings: Sequence[tuple[str, Callable[..., Awaitable[Any]], str]]) -> None:
+    """Core request-reply handlers, in a queue group so replicas share them."""
+    for subject, fn, description in bindings:
+        rt.broker.subscriber(subject, queue=f"{rt.service}-queries", description=description)(fn)

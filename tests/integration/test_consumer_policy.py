@@ -1,0 +1,105 @@
+"""The shared consumer policy on a real JetStream: ack after success, retry with back-off, dead-letter
+after MIDTERM_MAX_DELIVER, and an answered message is never retried."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest_asyncio
+
+from shared.messaging import Consumers, Inbound, Publisher, Terminal, make_broker
+from shared.settings import Settings
+from shared.streams import ensure_stream
+from tests.infra.wait import eventually
+
+
+@pytest_asyncio.fixture
+async def policy(nats_server):
+    settings = Settings(NATS_URL=nats_server.url, MIDTERM_MAX_DELIVER=3, MIDTERM_RETRY_SECONDS=0.05)
+    broker = make_broker(settings, "policytest")
+    publisher = Publisher(broker)
+    consumers = Consumers(broker, publisher, settings, "policytest")
+    yield broker, consumers
+    await broker.stop()
+
+
+async def _start(broker) -> None:
+    await broker.connect()
+    await ensure_stream(broker.connection.jetstream())
+    await broker.start()
+
+
+async def _dlq_messages(nc, token: str) -> list[dict]:
+    js = nc.jetstream()
+    sub = await js.pull_subscribe("review.dlq.policytest", durable=None)
+    found: list[dict] = []
+    try:
+        for msg in await sub.fetch(100, timeout=1):
+            body = json.loads(msg.data)
+            if token in body["subject"]:
+                found.append(body)
+    except Exception:
+        pass
+    await sub.unsubscribe()
+    return found
+
+
+async def test_a_handler_that_always_fails_ends_in_the_dead_letter_subject(policy, nc):
+    broker, consumers = policy
+    token = uuid.uuid4().hex[:8]
+    calls: list[int] = []
+
+    async def poison(inbound: Inbound) -> None:
+        calls.append(inbound.delivered)
+        raise ValueError("handler cannot cope")
+
+    consumers.consume(f"review.drafts.updated.P{token}", f"poison-{token}", poison)
+    await _start(broker)
+    await nc.jetstream().publish(f"review.drafts.updated.P{token}", b"{}", headers={"Nats-Msg-Id": token})
+    dead = await eventually(lambda: _dlq_messages(nc, token), timeout=15, what="dead letter")
+    assert calls == [1, 2, 3]
+    assert dead[0]["reason"].startswith("ValueError")
+    assert dead[0]["msg_id"] == token
+
+
+async def test_an_answered_message_is_acked_once_and_never_dead_lettered(policy, nc):
+    broker, consumers = policy
+    token = uuid.uuid4().hex[:8]
+    calls: list[int] = []
+
+    async def answered(inbound: Inbound) -> None:
+        calls.append(inbound.delivered)
+        raise Terminal("rejected")
+
+    consumers.consume(f"review.drafts.updated.A{token}", f"answered-{token}", answered)
+    await _start(broker)
+    await nc.jetstream().publish(f"review.drafts.updated.A{token}", b"{}")
+    await eventually(lambda: calls, what="first delivery")
+    info = await eventually(
+        lambda: _acked(nc, f"answered-{token}"), timeout=10, what="ack floor to move"
+    )
+    assert info and calls == [1]
+    assert await _dlq_messages(nc, token) == []
+
+
+async def test_a_passing_failure_is_retried_and_then_succeeds(policy, nc):
+    broker, consumers = policy
+    token = uuid.uuid4().hex[:8]
+    calls: list[int] = []
+
+    async def flaky(inbound: Inbound) -> None:
+        calls.append(inbound.delivered)
+        if inbound.delivered < 2:
+            raise ConnectionError("database down")
+
+    consumers.consume(f"review.drafts.updated.F{token}", f"flaky-{token}", flaky)
+    await _start(broker)
+    await nc.jetstream().publish(f"review.drafts.updated.F{token}", b"{}")
+    await eventually(lambda: _acked(nc, f"flaky-{token}"), timeout=10, what="ack after retry")
+    assert calls == [1, 2]
+
+
+async def _acked(nc, durable: str) -> bool:
+    info = await nc.jetstream().consumer_info("REVIEW", durable)
+    return info.ack_floor.stream_seq >= info.delivered.stream_seq > 0 and info.num_ack_pending == 0
