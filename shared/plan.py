@@ -7,12 +7,21 @@ and whether a grassroots unit is exempt are decided here, once, for intake and d
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shared.clock import aware
 from shared.contract.common import Period
@@ -21,6 +30,7 @@ from shared.contract.units import Level
 from shared.text import nfc
 
 _DURATION = TypeAdapter(timedelta)
+_ISO_DURATION = re.compile(r"^P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$")
 
 
 class PlanError(ValueError):
@@ -154,6 +164,8 @@ class Plan(PlanModel):
 
 def duration(text: str) -> timedelta:
     """ISO-8601 duration (`P7D`, `PT12H`); years and months are refused, since they have no fixed length."""
+    if not isinstance(text, str) or not _ISO_DURATION.match(text):
+        raise ValueError(f"bad duration {text!r}: use ISO-8601 such as P7D or PT12H")
     try:
         value = _DURATION.validate_python(text)
     except ValidationError as exc:

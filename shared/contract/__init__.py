@@ -1,6 +1,6 @@
 """Pydantic v2 models for every payload of CONTRACT.md. Strict: unknown fields are refused, text is NFC."""
 
-from shared.contract.common import ErrorItem, Person, Period, UnitId
+from shared.contract.common import ErrorItem, Period, Person, UnitId
 from shared.contract.deadlines import (
     DeadlineEvent,
     Escalated,
@@ -9,7 +9,14 @@ from shared.contract.deadlines import (
     Overdue,
     Reminder,
 )
-from shared.contract.drafts import Coverage, Draft, DraftUpdated, InspectionFigures, SectionItem, TargetAggregate
+from shared.contract.drafts import (
+    Coverage,
+    Draft,
+    DraftUpdated,
+    InspectionFigures,
+    SectionItem,
+    TargetAggregate,
+)
 from shared.contract.office import Decided, Decision, Extended, Extension, OfficeRejected
 from shared.contract.queries import (
     AuditQuery,

@@ -23,13 +23,16 @@ class ServiceProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = Path(tempfile.mkdtemp(prefix=f"midterm-{name}-")) / "service.log"
 
+    def spawn(self) -> subprocess.Popen[bytes]:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", f"services.{self.name}"], cwd=ROOT, env=self.env, stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self.proc
+
     async def start(self, timeout: float = 30.0) -> ServiceProcess:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.name}"], cwd=ROOT, env=self.env, stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
+        self.spawn()
         await self.wait_healthy(timeout)
         return self
 
