@@ -55,13 +55,16 @@ class MongoServer:
             self.kind, self.base_uri = "nx-27017", f"mongodb://127.0.0.1:{self.port}/"
         return self
 
-    def _start_nx(self) -> None:
+    def nx_command(self) -> list[str]:
         assert self.data is not None
         binary = Path(sys.executable).with_name("nx-27017")
-        args = [str(binary) if binary.exists() else "nx-27017", "--data-dir", str(self.data),
-                "--host", "127.0.0.1", "-p", str(self.port), "--log-file", str(self.data / "nx.log"),
+        # nx logs every command at INFO: its log goes to /dev/null, or it grows by the gigabyte at scale.
+        return [str(binary) if binary.exists() else "nx-27017", "--data-dir", str(self.data),
+                "--host", "127.0.0.1", "-p", str(self.port), "--log-file", os.devnull,
                 "--pid-file", str(self.data / "nx.pid")]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _start_nx(self) -> None:
+        self.proc = subprocess.Popen(self.nx_command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(self.port, timeout=30)
 
     def database_uri(self, name: str | None = None) -> str:

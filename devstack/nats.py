@@ -31,10 +31,14 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
-    def start(self) -> NatsServer:
+    def command(self) -> list[str]:
         args = [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)]
         if self.config:
             args += ["-c", str(self.config)]
+        return args
+
+    def start(self) -> NatsServer:
+        args = self.command()
         self.log = open(self.store / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         wait_port(self.port)

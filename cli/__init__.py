@@ -1,0 +1,1 @@
+"""The `midterm` command: one entry point for operators, office staff and `make run`."""
