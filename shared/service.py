@@ -50,7 +50,7 @@ class Runtime:
     def app(self, description: str) -> FastStream:
         async def connect() -> None:
             await self.broker.connect()
-            await ensure_stream(self.broker.connection.jetstream())
+            await ensure_stream(self.broker.connection.jetstream(), self.settings.stream_replicas)
             for hook in self.on_startup:
                 await hook()
 

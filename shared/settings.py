@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_deliver: int = Field(8, ge=2, validation_alias=_env("MIDTERM_MAX_DELIVER"))
     ack_wait_seconds: float = Field(60, gt=0, validation_alias=_env("MIDTERM_ACK_WAIT_SECONDS"))
     digest_seconds: float = Field(3600, ge=0, validation_alias=_env("MIDTERM_DIGEST_SECONDS"))
+    stream_replicas: int = Field(1, ge=1, le=5, validation_alias=_env("MIDTERM_STREAM_REPLICAS"))
     draft_debounce_seconds: float = Field(0.5, ge=0, validation_alias=_env("MIDTERM_DRAFT_DEBOUNCE_SECONDS"))
 
     @property
