@@ -1,0 +1,1 @@
+"""The compiler: district and provincial drafts from the latest reports, coverage from obligation events."""

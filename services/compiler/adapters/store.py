@@ -1,0 +1,121 @@
+"""The compiler's collections: its projections, dirty marks and versioned drafts, and a read of intake's
+`submissions` by `_id`. Every hot query is by `_id` (the stand-in nx-27017 scans on anything else)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
+from shared import db as shared_db
+
+UNITS = "compiler_units"
+COVERAGE = "compiler_coverage"
+REPORTS = "compiler_reports"
+DIRTY = "compiler_dirty"
+DRAFTS = "drafts"
+LATEST = "drafts_latest"
+SUBMISSIONS = "submissions"
+
+
+class Store:
+    def __init__(self, database: AsyncDatabase[Any] | None = None) -> None:
+        self._db = database
+
+    def connect(self, uri: str) -> None:
+        self._db = shared_db.connect(uri)
+
+    @property
+    def db(self) -> AsyncDatabase[Any]:
+        assert self._db is not None, "Store.connect() first"
+        return self._db
+
+    # --- units ------------------------------------------------------------------------------------
+
+    async def units(self) -> list[dict[str, Any]]:
+        return [doc async for doc in self.db[UNITS].find({})]
+
+    async def save_unit(self, doc: dict[str, Any]) -> None:
+        await self.db[UNITS].replace_one({"_id": doc["unit_id"]}, {"_id": doc["unit_id"], **doc}, upsert=True)
+
+    # --- coverage -------------------------------------------------------------------------------------
+
+    async def coverage(self) -> list[dict[str, Any]]:
+        return [doc async for doc in self.db[COVERAGE].find({})]
+
+    async def save_coverage(self, key: str, doc: dict[str, Any]) -> None:
+        await self.db[COVERAGE].replace_one({"_id": key}, {"_id": key, **doc}, upsert=True)
+
+    # --- reports --------------------------------------------------------------------------------------
+
+    async def report_versions(self) -> dict[str, int]:
+        return {d["_id"]: int(d["version"]) async for d in self.db[REPORTS].find({}, {"version": 1})}
+
+    async def save_report(self, key: str, doc: dict[str, Any]) -> None:
+        await self.db[REPORTS].replace_one({"_id": key}, {"_id": key, **doc}, upsert=True)
+
+    async def reports(self, keys: Iterable[str]) -> dict[str, ReportRow]:
+        wanted = list(keys)
+        if not wanted:
+            return {}
+        found: dict[str, ReportRow] = {}
+        async for d in self.db[REPORTS].find({"_id": {"$in": wanted}}):
+            found[d["_id"]] = ReportRow(d["unit_id"], d["report_type"], d["submission_id"], int(d["version"]),
+                                        d.get("content") or {})
+        return found
+
+    async def submission(self, submission_id: str) -> dict[str, Any] | None:
+        doc: dict[str, Any] | None = await self.db[SUBMISSIONS].find_one({"_id": submission_id})
+        return doc
+
+    # --- dirty marks ------------------------------------------------------------------------------------
+
+    async def mark_dirty(self, scopes: Iterable[str]) -> None:
+        ops = [UpdateOne({"_id": s}, {"$inc": {"gen": 1}}, upsert=True) for s in sorted(set(scopes))]
+        if ops:
+            await self.db[DIRTY].bulk_write(ops, ordered=False)
+
+    async def dirty(self) -> dict[str, int]:
+        return {d["_id"]: int(d.get("gen", 0)) async for d in self.db[DIRTY].find({})}
+
+    async def clear_dirty(self, scope: str, gen: int) -> bool:
+        """Clear the mark only if nothing marked it again since it was read."""
+        result = await self.db[DIRTY].delete_one({"_id": scope, "gen": gen})
+        return result.deleted_count == 1
+
+    # --- drafts ---------------------------------------------------------------------------------------
+
+    async def latest(self, scope: str) -> dict[str, Any] | None:
+        doc: dict[str, Any] | None = await self.db[LATEST].find_one({"_id": scope})
+        return doc
+
+    async def draft(self, scope: str, version: int) -> dict[str, Any] | None:
+        doc = await self.db[DRAFTS].find_one({"_id": f"{scope}:{version}"})
+        return doc["draft"] if doc else None
+
+    async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any]) -> None:
+        """The version first, then the pointer to it; a crash between the two redoes both, harmlessly."""
+        key = f"{scope}:{version}"
+        body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
+        try:
+            await self.db[DRAFTS].insert_one({"_id": key, **body})
+        except DuplicateKeyError:
+            await self.db[DRAFTS].replace_one({"_id": key}, {"_id": key, **body})
+        await self.db[LATEST].replace_one({"_id": scope}, {"_id": scope, **body, "published": False}, upsert=True)
+
+    async def mark_published(self, scope: str, version: int) -> None:
+        await self.db[LATEST].update_one({"_id": scope}, {"$set": {"published": True, "published_version": version}})
+
+
+def unit_info(doc: dict[str, Any]) -> UnitInfo:
+    return UnitInfo(doc["unit_id"], doc.get("name") or doc["unit_id"], doc.get("level", ""),
+                    doc.get("parent_id"), doc.get("path") or "", bool(doc.get("active", True)))
+
+
+def obligation_row(doc: dict[str, Any]) -> ObligationRow:
+    return ObligationRow(doc["unit_id"], doc["report_type"], doc["status"], doc.get("unit_name") or "",
+                         doc.get("path") or "", doc.get("due_at"), doc.get("version"))

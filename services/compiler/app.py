@@ -1,0 +1,82 @@
+"""Wiring only: projections in from JetStream, drafts out, the draft query, the recompute loop.
+
+`MIDTERM_CONSUMER_SUFFIX` (an addition, for tests and parallel environments sharing one stream): appended
+to every durable name; such fresh durables start at the end of the stream instead of replaying it."""
+
+from __future__ import annotations
+
+import os
+
+from faststream import FastStream
+from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from services.compiler.adapters.store import Store
+from services.compiler.handlers import Compiler
+from services.compiler.queries import DraftQueries
+from services.compiler.render.context import load_context
+from shared import db as shared_db
+from shared import subjects
+from shared.contract import DraftUpdated
+from shared.plan import load_plan
+from shared.service import Runtime, queries
+from shared.streams import STREAM_NAME, consumer_config
+
+STATS = "review.query.compiler.stats"
+ACCEPTED_WORKERS, ACCEPTED_BATCH = 4, 64
+
+
+def wire(rt: Runtime) -> FastStream:
+    settings = rt.settings
+    plan = load_plan(settings.plan_path)
+    store = Store()
+    compiler = Compiler(store, plan, rt.clock, rt.publisher, rt.log, settings.draft_debounce_seconds)
+    answers = DraftQueries(compiler, store, load_context(plan))
+    suffix = os.environ.get("MIDTERM_CONSUMER_SUFFIX", "")
+    inputs = [
+        (subjects.UNITS_CHANGED_ALL, f"compiler-units{suffix}", compiler.on_unit, 1, 16),
+        (subjects.OBLIGATIONS_CHANGED_ALL, f"compiler-obligations{suffix}", compiler.on_obligation, 1, 64),
+        (subjects.ACCEPTED_ALL, f"compiler-accepted{suffix}", compiler.on_accepted, ACCEPTED_WORKERS, ACCEPTED_BATCH),
+    ]
+
+    async def startup() -> None:
+        store.connect(settings.mongodb_uri)
+        await compiler.load()
+        if suffix:
+            await _start_at_end(rt, inputs)
+
+    async def shutdown() -> None:
+        await shared_db.close()
+
+    async def start_loop() -> None:
+        rt.start_background(compiler.run())
+
+    rt.on_startup.append(startup)
+    rt.after_startup.append(start_loop)
+    rt.on_shutdown.append(shutdown)
+    for subject, durable, handler, workers, batch in inputs:
+        rt.consumers.consume(subject, durable, handler, max_workers=workers, batch_size=batch,
+                             description=f"compiler projection ({durable})")
+    queries(rt, [
+        (subjects.QUERY_DRAFT, answers.draft, "The latest draft of a scope: json, markdown or docx"),
+        (STATS, answers.stats, "Compiler counters: recomputations, versions written"),
+    ])
+    rt.document(subjects.drafts_updated("{scope}"), DraftUpdated, "A new draft version of a scope")
+    return rt.app("Compiles district and provincial drafts from the latest reports")
+
+
+async def _start_at_end(rt: Runtime, inputs: list) -> None:
+    """Create missing suffixed durables with DeliverPolicy.NEW; FastStream then binds to them as they are."""
+    js = rt.broker.connection.jetstream()
+    for subject, durable, _, workers, batch in inputs:
+        try:
+            await js.consumer_info(STREAM_NAME, durable)
+            continue
+        except NotFoundError:
+            pass
+        config = consumer_config(durable, subject, max_deliver=rt.settings.max_deliver,
+                                 ack_wait_seconds=rt.settings.ack_wait_seconds,
+                                 max_ack_pending=max(1000, workers * batch * 4))
+        config.deliver_policy = DeliverPolicy.NEW
+        config.name = durable
+        await js.add_consumer(STREAM_NAME, config=config)

@@ -1,0 +1,1 @@
+"""Pure rules of the compiler: the unit tree, aggregation, coverage, grouping. No I/O."""

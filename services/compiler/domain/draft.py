@@ -1,0 +1,79 @@
+"""A scope's draft content (CONTRACT § 4) from the tree, the latest reports and the obligations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from services.compiler.domain.aggregate import aggregate_targets, sum_inspection
+from services.compiler.domain.coverage import coverage_of
+from services.compiler.domain.model import ObligationRow, ReportRow, TargetSpec, report_key
+from services.compiler.domain.sections import build_sections
+from services.compiler.domain.tree import MAIN, Tree
+
+
+def usable(report: ReportRow | None, obligation: ObligationRow | None) -> bool:
+    """A version sent back by the level above leaves the draft until a newer one arrives (§ 10)."""
+    if report is None:
+        return False
+    if obligation is not None and obligation.status in ("returned", "removed"):
+        return obligation.version is not None and report.version > obligation.version
+    return True
+
+
+def compile_draft(
+    tree: Tree,
+    scope: str,
+    reports: Mapping[str, ReportRow],
+    obligations: Iterable[ObligationRow],
+    targets: Iterable[TargetSpec],
+) -> dict[str, Any]:
+    """Everything in the draft but `version` and `updated_at`. `reports` is keyed `<unit>:<type>`."""
+    rows = list(obligations)
+    by_key = {report_key(r.unit_id, r.report_type): r for r in rows}
+    main: list[ReportRow] = []
+    inspection: list[ReportRow] = []
+    for unit_id, report_type, role in tree.feeds(scope):
+        key = report_key(unit_id, report_type)
+        report = reports.get(key)
+        if not usable(report, by_key.get(key)):
+            continue
+        assert report is not None
+        (main if role == MAIN else inspection).append(report)
+    unit = tree.get(scope)
+    parent = tree.get(unit.parent_id) if unit and unit.parent_id else None
+    root = tree.root()
+    sources = sorted(main + inspection, key=lambda r: (r.unit_id, r.report_type))
+    coverage = coverage_of(tree, scope, rows)
+    named = {r.unit_id for r in sources} | {c["unit_id"] for c in coverage["units"]}
+    return {
+        "scope": scope,
+        "scope_name": unit.name if unit else scope,
+        "level": unit.level if unit else None,
+        "parent_name": parent.name if parent else None,
+        "root_name": root.name if root else None,
+        "coverage": coverage,
+        "targets": aggregate_targets(targets, main),
+        "inspection": sum_inspection(inspection),
+        "sections": build_sections(main),
+        "sources": [
+            {"submission_id": r.submission_id, "unit_id": r.unit_id, "report_type": r.report_type,
+             "version": r.version}
+            for r in sources
+        ],
+        "unit_names": {uid: _name(tree, uid, rows) for uid in sorted(named)},
+    }
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in content.items() if k not in ("version", "updated_at")}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _name(tree: Tree, unit_id: str, rows: list[ObligationRow]) -> str:
+    unit = tree.get(unit_id)
+    if unit:
+        return unit.name
+    return next((r.unit_name for r in rows if r.unit_id == unit_id and r.unit_name), unit_id)

@@ -1,0 +1,229 @@
+"""Use cases: keep the projections from the events, mark the scopes they touch, and recompute each dirty
+scope at most once per debounce window in the background.
+
+Crash safety: a handler acks only after its projection write and a persisted dirty mark for every scope
+it touches (`compiler_dirty`); the loop clears a mark only if no handler re-marked it meanwhile, so a
+killed compiler recomputes on start-up whatever it had not yet published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.compiler.adapters.store import Store, obligation_row, unit_info
+from services.compiler.domain.draft import compile_draft, content_hash
+from services.compiler.domain.model import ObligationRow, TargetSpec, UnitInfo, report_key
+from services.compiler.domain.tree import FEEDING_TYPES, Tree
+from shared import subjects
+from shared.clock import ManualClock, SystemClock, iso
+from shared.contract import Accepted, DraftUpdated, ObligationChanged, UnitChanged
+from shared.messaging import Event, Inbound, Publisher, Terminal
+from shared.plan import Plan
+
+
+class SubmissionNotYetStored(Exception):
+    """The accepted event overtook intake's write: retry later (redelivery with back-off)."""
+
+
+class Compiler:
+    def __init__(self, store: Store, plan: Plan, clock: SystemClock | ManualClock, publisher: Publisher,
+                 log: Any, debounce_seconds: float = 0.5) -> None:
+        self.store = store
+        self.targets = [TargetSpec(t.code, t.name, t.unit, t.aggregate, t.goal) for t in plan.targets]
+        self.clock = clock
+        self.publisher = publisher
+        self.log = log
+        self.debounce = debounce_seconds
+        self.units: dict[str, UnitInfo] = {}
+        self.coverage: dict[str, ObligationRow] = {}
+        self._coverage_order: dict[str, tuple[int, int]] = {}
+        self.versions: dict[str, int] = {}
+        self._tree: Tree | None = None
+        self._locks: dict[str, asyncio.Lock] = {}
+        # scope -> recompute epoch at which this process last persisted a mark (see `mark`)
+        self._marked: dict[str, int] = {}
+        self._epoch: dict[str, int] = {}
+        self.recomputations = 0
+        self.versions_written = 0
+
+    async def load(self) -> None:
+        self.units = {d["unit_id"]: unit_info(d) for d in await self.store.units()}
+        for doc in await self.store.coverage():
+            self.coverage[doc["_id"]] = obligation_row(doc)
+            self._coverage_order[doc["_id"]] = (int(doc.get("changed_ts", 0)), int(doc.get("version") or 0))
+        self.versions = await self.store.report_versions()
+        self._tree = None
+
+    def tree(self) -> Tree:
+        if self._tree is None:
+            self._tree = Tree(self.units)
+        return self._tree
+
+    # --- handlers ---------------------------------------------------------------------------------------
+
+    async def on_accepted(self, inbound: Inbound) -> None:
+        accepted = _parse(Accepted, inbound)
+        if accepted.report_type.value not in FEEDING_TYPES:
+            return
+        key = report_key(accepted.unit_id, accepted.report_type.value)
+        path = subjects.path_after(inbound.subject, "review.submissions.accepted")
+        async with self._lock(key):
+            if self.versions.get(key, 0) > accepted.version:
+                return  # an older version arriving after a newer one changes nothing
+            if self.versions.get(key, 0) < accepted.version:
+                doc = await self.store.submission(accepted.submission_id)
+                if doc is None:
+                    raise SubmissionNotYetStored(accepted.submission_id)
+                version = int(doc.get("version") or accepted.version)
+                if self.versions.get(key, 0) >= version:
+                    return
+                await self.store.save_report(key, {
+                    "unit_id": accepted.unit_id, "report_type": accepted.report_type.value,
+                    "submission_id": accepted.submission_id, "version": version,
+                    "path": doc.get("path") or path,
+                    "content": (doc.get("submission") or {}).get("content") or {},
+                })
+                self.versions[key] = version
+                path = doc.get("path") or path
+        # equal version: a redelivery after a crash before the mark; mark again
+        await self.mark(self._report_scopes(accepted.unit_id, path))
+
+    async def on_obligation(self, inbound: Inbound) -> None:
+        event = _parse(ObligationChanged, inbound)
+        key = report_key(event.unit_id, event.report_type.value)
+        order = (int(event.changed_at.timestamp() * 1000), event.version or 0)
+        async with self._lock(f"obligation:{key}"):
+            if order < self._coverage_order.get(key, (0, 0)):
+                return
+            doc = {"unit_id": event.unit_id, "unit_name": event.unit_name, "path": event.path,
+                   "report_type": event.report_type.value, "status": event.status.value,
+                   "due_at": iso(event.due_at), "version": event.version, "submission_id": event.submission_id,
+                   "parent_id": event.parent_id, "level": event.level, "changed_ts": order[0]}
+            await self.store.save_coverage(key, doc)
+            self.coverage[key] = obligation_row(doc)
+            self._coverage_order[key] = order
+        await self.mark(self.tree().scopes_above(event.unit_id, event.path))
+
+    async def on_unit(self, inbound: Inbound) -> None:
+        unit = _parse(UnitChanged, inbound)
+        before = self.tree()
+        doc = {"unit_id": unit.unit_id, "name": unit.name, "level": unit.level.value,
+               "parent_id": unit.parent_id, "path": unit.path, "active": unit.active}
+        await self.store.save_unit(doc)
+        self.units[unit.unit_id] = unit_info(doc)
+        self._tree = None
+        after = self.tree()
+        touched = before.scopes_above(unit.unit_id) | after.scopes_above(unit.unit_id, unit.path)
+        if after.is_scope(unit.unit_id):
+            touched.add(unit.unit_id)
+        # a renamed or moved scope changes the header of every draft below it: cheap, coalesced
+        touched.update(u.unit_id for u in after.below(unit.unit_id) if after.is_scope(u.unit_id))
+        await self.mark(touched)
+
+    # --- dirty marks and the loop -----------------------------------------------------------------------
+
+    async def mark(self, scopes: Iterable[str]) -> None:
+        """Persist a mark unless this process already persisted one that no recompute has taken since:
+        in a burst, only the first message per scope and window writes."""
+        need = [s for s in set(scopes) if self._marked.get(s) != self._epoch.get(s, 0)]
+        if not need:
+            return
+        taken = {s: self._epoch.get(s, 0) for s in need}
+        await self.store.mark_dirty(need)
+        self._marked.update(taken)
+
+    async def run(self) -> None:
+        """Recompute dirty scopes (those left by a crash first), then every debounce window."""
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is down: the marks stay, the next window retries
+                self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
+            await asyncio.sleep(self.debounce)
+
+    async def tick(self) -> int:
+        done = 0
+        for scope, gen in sorted((await self.store.dirty()).items()):
+            # after this, a handler whose report this recompute might miss persists a fresh mark
+            self._epoch[scope] = self._epoch.get(scope, 0) + 1
+            await self.recompute(scope)
+            await self.store.clear_dirty(scope, gen)
+            done += 1
+        return done
+
+    async def recompute(self, scope: str) -> dict[str, Any] | None:
+        tree = self.tree()
+        if not tree.is_scope(scope):
+            return None
+        started = time.perf_counter()
+        keys = [report_key(u, t) for u, t, _ in tree.feeds(scope)]
+        reports = await self.store.reports(keys)
+        content = compile_draft(tree, scope, reports, self.coverage.values(), self.targets)
+        self.recomputations += 1
+        digest = content_hash(content)
+        latest = await self.store.latest(scope)
+        if latest and latest.get("hash") == digest:
+            if not latest.get("published"):
+                await self._publish(scope, latest["draft"])
+            self.log.info("draft_unchanged", scope=scope, recomputations=self.recomputations,
+                          duration_ms=_ms(started))
+            return latest["draft"]
+        version = int(latest["version"]) + 1 if latest else 1
+        head = {"scope": scope, "version": version, "updated_at": iso(self.clock.now())}
+        draft = {**head, **{k: v for k, v in content.items() if k != "scope"}}
+        await self.store.save_draft(scope, version, digest, draft)
+        self.versions_written += 1
+        await self._publish(scope, draft)
+        self.log.info("draft_recomputed", scope=scope, version=version, recomputations=self.recomputations,
+                      sources=len(draft["sources"]), duration_ms=_ms(started))
+        return draft
+
+    async def _publish(self, scope: str, draft: dict[str, Any]) -> None:
+        event = DraftUpdated(scope=scope, version=draft["version"], updated_at=draft["updated_at"])
+        await self.publisher.publish(Event(subjects.drafts_updated(scope), event,
+                                           msg_id=f"draft:{scope}:{draft['version']}"))
+        await self.store.mark_published(scope, draft["version"])
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    def _report_scopes(self, unit_id: str, path: str) -> set[str]:
+        """The scope a report feeds: the unit's parent now (a moved unit counts in its new district) and
+        the parent its path names, in case the projection has not heard of the unit yet."""
+        tree = self.tree()
+        found: set[str] = set()
+        unit = tree.get(unit_id)
+        if unit and unit.parent_id:
+            found.add(unit.parent_id)
+        parts = [p for p in path.split(".") if p]
+        if len(parts) >= 2:
+            found.add(parts[-2])
+        elif parts and tree.root() is not None:
+            found.add(tree.root().unit_id)  # type: ignore[union-attr]
+        return {s for s in found if s not in tree.units or tree.is_scope(s)}
+
+    def _lock(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    def stats(self) -> dict[str, Any]:
+        return {"recomputations": self.recomputations, "versions_written": self.versions_written}
+
+
+def _parse(model: Any, inbound: Inbound) -> Any:
+    try:
+        return model.model_validate_json(inbound.data)
+    except ValidationError as exc:
+        raise Terminal(f"invalid payload: {exc.errors()[0]['msg']}") from None
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,64 @@
+"""Every query and update shape of the compiler's store, checked for its result on the test database
+(nx-27017 here, MongoDB where MONGODB_URI or Docker gives one)."""
+
+from __future__ import annotations
+
+import pytest_asyncio
+
+from services.compiler.adapters.store import Store
+from shared import db as shared_db
+
+
+@pytest_asyncio.fixture
+async def store(mongo_uri):
+    s = Store()
+    s.connect(mongo_uri)
+    yield s
+    await shared_db.close()
+
+
+async def test_reports_are_read_back_by_their_keys_only(store):
+    for unit, version in (("A", 1), ("B", 2), ("C", 1)):
+        await store.save_report(f"{unit}:resolution_review", {"unit_id": unit, "report_type": "resolution_review",
+                                                              "submission_id": f"s{unit}", "version": version,
+                                                              "content": {"lessons": ["x"]}})
+    await store.save_report("B:resolution_review", {"unit_id": "B", "report_type": "resolution_review",
+                                                    "submission_id": "sB3", "version": 3, "content": {}})
+    found = await store.reports(["A:resolution_review", "B:resolution_review", "Z:resolution_review"])
+    assert sorted(found) == ["A:resolution_review", "B:resolution_review"]
+    assert found["B:resolution_review"].version == 3 and found["B:resolution_review"].submission_id == "sB3"
+    assert await store.report_versions() == {"A:resolution_review": 1, "B:resolution_review": 3,
+                                             "C:resolution_review": 1}
+
+
+async def test_a_dirty_mark_is_cleared_only_at_the_generation_that_was_read(store):
+    await store.mark_dirty(["TP", "TU"])
+    await store.mark_dirty(["TP"])
+    marks = await store.dirty()
+    assert marks == {"TP": 2, "TU": 1}
+    await store.mark_dirty(["TP"])
+    assert await store.clear_dirty("TP", 2) is False
+    assert await store.clear_dirty("TU", 1) is True
+    assert await store.dirty() == {"TP": 3}
+
+
+async def test_drafts_keep_every_version_and_point_to_the_latest(store):
+    await store.save_draft("TP", 1, "h1", {"scope": "TP", "version": 1})
+    await store.save_draft("TP", 2, "h2", {"scope": "TP", "version": 2})
+    await store.save_draft("TP", 2, "h2", {"scope": "TP", "version": 2})  # redone after a crash
+    latest = await store.latest("TP")
+    assert latest["version"] == 2 and latest["hash"] == "h2" and latest["published"] is False
+    await store.mark_published("TP", 2)
+    assert (await store.latest("TP"))["published"]  # nx-27017 gives back a $set True as 1
+    assert (await store.draft("TP", 1)) == {"scope": "TP", "version": 1}
+
+
+async def test_projections_are_replaced_whole_by_id(store):
+    await store.save_unit({"unit_id": "X1", "name": "A", "level": "grassroots", "parent_id": "TP", "path": "TP.X1"})
+    await store.save_unit({"unit_id": "X1", "name": "A", "level": "grassroots", "parent_id": "TB", "path": "TB.X1"})
+    await store.save_coverage("X1:resolution_review", {"unit_id": "X1", "report_type": "resolution_review",
+                                                       "status": "pending", "changed_ts": 1})
+    await store.save_coverage("X1:resolution_review", {"unit_id": "X1", "report_type": "resolution_review",
+                                                       "status": "overdue", "changed_ts": 2})
+    assert [u["parent_id"] for u in await store.units()] == ["TB"]
+    assert [(c["_id"], c["status"]) for c in await store.coverage()] == [("X1:resolution_review", "overdue")]

@@ -1,0 +1,90 @@
+"""Hand-written fakes of the compiler's ports: the store and the publisher."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from services.compiler.domain.model import ReportRow
+from shared.messaging import Event, Inbound
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.units_: dict[str, dict[str, Any]] = {}
+        self.coverage_: dict[str, dict[str, Any]] = {}
+        self.reports_: dict[str, dict[str, Any]] = {}
+        self.submissions: dict[str, dict[str, Any]] = {}
+        self.dirty_: dict[str, int] = {}
+        self.drafts: dict[str, dict[str, Any]] = {}
+        self.latest_: dict[str, dict[str, Any]] = {}
+        self.mark_writes = 0
+
+    async def units(self) -> list[dict[str, Any]]:
+        return list(self.units_.values())
+
+    async def save_unit(self, doc: dict[str, Any]) -> None:
+        self.units_[doc["unit_id"]] = dict(doc)
+
+    async def coverage(self) -> list[dict[str, Any]]:
+        return [{"_id": k, **v} for k, v in self.coverage_.items()]
+
+    async def save_coverage(self, key: str, doc: dict[str, Any]) -> None:
+        self.coverage_[key] = dict(doc)
+
+    async def report_versions(self) -> dict[str, int]:
+        return {k: v["version"] for k, v in self.reports_.items()}
+
+    async def save_report(self, key: str, doc: dict[str, Any]) -> None:
+        self.reports_[key] = copy.deepcopy(doc)
+
+    async def reports(self, keys: Iterable[str]) -> dict[str, ReportRow]:
+        return {k: ReportRow(d["unit_id"], d["report_type"], d["submission_id"], d["version"], d["content"])
+                for k in keys if (d := self.reports_.get(k))}
+
+    async def submission(self, submission_id: str) -> dict[str, Any] | None:
+        return self.submissions.get(submission_id)
+
+    async def mark_dirty(self, scopes: Iterable[str]) -> None:
+        self.mark_writes += 1
+        for s in scopes:
+            self.dirty_[s] = self.dirty_.get(s, 0) + 1
+
+    async def dirty(self) -> dict[str, int]:
+        return dict(self.dirty_)
+
+    async def clear_dirty(self, scope: str, gen: int) -> bool:
+        if self.dirty_.get(scope) == gen:
+            del self.dirty_[scope]
+            return True
+        return False
+
+    async def latest(self, scope: str) -> dict[str, Any] | None:
+        return self.latest_.get(scope)
+
+    async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any]) -> None:
+        body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
+        self.drafts[f"{scope}:{version}"] = body
+        self.latest_[scope] = {**body, "published": False}
+
+    async def mark_published(self, scope: str, version: int) -> None:
+        self.latest_[scope]["published"] = True
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def publish(self, event: Event) -> None:
+        self.events.append(event)
+
+
+class NullLog:
+    def __getattr__(self, _: str) -> Any:
+        return lambda *a, **k: None
+
+
+def inbound(subject: str, body: str | bytes) -> Inbound:
+    data = body.encode() if isinstance(body, str) else body
+    return Inbound(subject=subject, data=data, headers={}, msg_id="m", correlation_id="m")

@@ -1,0 +1,139 @@
+"""The compiler's use cases with a fake store and publisher: corrections, coalescing, status changes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.compiler.handlers import Compiler, SubmissionNotYetStored
+from shared.clock import ManualClock
+from shared.plan import load_plan
+from shared.settings import BUNDLED_PLAN
+from tests.unit.compiler.fakes import FakePublisher, FakeStore, NullLog, inbound
+
+UNITS = [("TU", "Tỉnh ủy Lâm Giang", "province", None, ""), ("TP", "Huyện ủy Tân Phú", "district", "TU", "TP"),
+         ("TB", "Huyện ủy Tân Bình", "district", "TU", "TB"),
+         ("X1", "Đảng bộ xã Phú Lộc", "grassroots", "TP", "TP.X1"),
+         ("X2", "Đảng bộ xã Phú An", "grassroots", "TP", "TP.X2")]
+
+
+@pytest.fixture
+async def compiler() -> Compiler:
+    c = Compiler(FakeStore(), load_plan(BUNDLED_PLAN), ManualClock(), FakePublisher(), NullLog(), 0)
+    await c.load()
+    for uid, name, level, parent, path in UNITS:
+        await c.on_unit(inbound(f"review.units.changed.{path or 'root'}", json.dumps(
+            {"unit_id": uid, "name": name, "level": level, "parent_id": parent, "path": path})))
+    await c.tick()
+    return c
+
+
+def submit(c: Compiler, unit: str, path: str, version: int, value: float, sid: str | None = None) -> str:
+    sid = sid or f"{unit}-v{version}"
+    c.store.submissions[sid] = {"_id": sid, "version": version, "path": path, "submission": {"content": {
+        "leadership": f"v{version}", "targets": [{"code": "NEW_MEMBERS", "value": value, "status": "achieved"}]}}}
+    return json.dumps({"submission_id": sid, "unit_id": unit, "report_type": "resolution_review", "version": version,
+                       "received_at": "2023-05-01T08:00:00+07:00", "due_at": "2023-05-15T00:00:00+07:00",
+                       "on_time": True})
+
+
+async def accept(c: Compiler, unit: str, path: str, version: int, value: float) -> None:
+    await c.on_accepted(inbound(f"review.submissions.accepted.{path}", submit(c, unit, path, version, value)))
+
+
+def latest(c: Compiler, scope: str) -> dict:
+    return c.store.latest_[scope]["draft"]
+
+
+def new_members(c: Compiler, scope: str) -> float | None:
+    return latest(c, scope)["targets"][0]["value"]
+
+
+async def test_a_correction_replaces_the_earlier_version_in_the_draft(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await accept(compiler, "X1", "TP.X1", 2, 25)
+    await compiler.tick()
+    assert new_members(compiler, "TP") == 25
+    assert latest(compiler, "TP")["sources"][0]["version"] == 2
+
+
+async def test_an_older_version_arriving_after_a_newer_one_changes_nothing(compiler):
+    await accept(compiler, "X1", "TP.X1", 2, 25)
+    await compiler.tick()
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    assert new_members(compiler, "TP") == 25
+
+
+async def test_a_burst_of_submissions_is_recomputed_once_per_scope(compiler):
+    before = compiler.recomputations
+    for version in range(1, 51):
+        await accept(compiler, "X1", "TP.X1", version, version)
+        await accept(compiler, "X2", "TP.X2", version, 1)
+    await compiler.tick()
+    assert compiler.recomputations - before == 1
+    assert new_members(compiler, "TP") == 51
+
+
+async def test_a_burst_writes_one_dirty_mark_until_a_recompute_takes_it(compiler):
+    writes = compiler.store.mark_writes
+    for version in range(1, 21):
+        await accept(compiler, "X1", "TP.X1", version, version)
+    assert compiler.store.mark_writes - writes == 1
+    await compiler.tick()
+    await accept(compiler, "X1", "TP.X1", 21, 21)
+    assert compiler.store.mark_writes - writes == 2
+
+
+async def test_an_unchanged_draft_is_not_written_again(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    version = latest(compiler, "TP")["version"]
+    await compiler.store.mark_dirty(["TP"])
+    await compiler.tick()
+    assert latest(compiler, "TP")["version"] == version
+
+
+async def test_each_new_version_is_announced_with_a_deterministic_id(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    ids = [e.msg_id for e in compiler.publisher.events if e.subject == "review.drafts.updated.TP"]
+    assert ids[-1] == f"draft:TP:{latest(compiler, 'TP')['version']}"
+
+
+async def test_an_accepted_event_that_overtook_the_stored_submission_is_retried(compiler):
+    body = json.dumps({"submission_id": "missing", "unit_id": "X1", "report_type": "resolution_review",
+                       "version": 1, "received_at": "2023-05-01T08:00:00+07:00",
+                       "due_at": "2023-05-15T00:00:00+07:00", "on_time": True})
+    with pytest.raises(SubmissionNotYetStored):
+        await compiler.on_accepted(inbound("review.submissions.accepted.TP.X1", body))
+
+
+async def test_a_status_change_updates_the_coverage_of_the_district_and_the_province(compiler):
+    for status in ("pending", "overdue"):
+        await compiler.on_obligation(inbound("review.obligations.changed.TP.X2", json.dumps({
+            "unit_id": "X2", "unit_name": "Đảng bộ xã Phú An", "path": "TP.X2", "report_type": "resolution_review",
+            "due_at": "2023-05-15T00:00:00+07:00", "status": status, "changed_at": "2023-05-15T00:00:00+07:00"})))
+        await compiler.tick()
+    assert latest(compiler, "TP")["coverage"]["overdue"] == 1
+    assert latest(compiler, "TU")["coverage"]["overdue"] == 1
+    assert latest(compiler, "TP")["coverage"]["pending"] == 0
+
+
+async def test_a_unit_moved_between_districts_moves_its_report_on_the_next_recompute(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    await compiler.on_unit(inbound("review.units.changed.TB.X1", json.dumps(
+        {"unit_id": "X1", "name": "Đảng bộ xã Phú Lộc", "level": "grassroots", "parent_id": "TB", "path": "TB.X1"})))
+    await compiler.tick()
+    assert new_members(compiler, "TP") is None
+    assert new_members(compiler, "TB") == 10
+
+
+async def test_marks_survive_a_restart_and_are_recomputed_then(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    restarted = Compiler(compiler.store, load_plan(BUNDLED_PLAN), ManualClock(), FakePublisher(), NullLog(), 0)
+    await restarted.load()
+    await restarted.tick()
+    assert new_members(restarted, "TP") == 10

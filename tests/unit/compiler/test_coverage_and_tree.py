@@ -1,0 +1,111 @@
+"""Which reports feed which scope, and coverage over the subtree below a scope, on plain data."""
+
+from __future__ import annotations
+
+from services.compiler.domain.coverage import count, coverage_of
+from services.compiler.domain.draft import compile_draft
+from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
+from services.compiler.domain.tree import Tree
+
+UNITS = [
+    UnitInfo("TU", "Tỉnh ủy Lâm Giang", "province", None, ""),
+    UnitInfo("TP", "Huyện ủy Tân Phú", "district", "TU", "TP"),
+    UnitInfo("TB", "Huyện ủy Tân Bình", "district", "TU", "TB"),
+    UnitInfo("BTG", "Ban Tuyên giáo Tỉnh ủy", "agency", "TU", "BTG"),
+    UnitInfo("X1", "Đảng bộ xã Phú Lộc", "grassroots", "TP", "TP.X1"),
+    UnitInfo("X2", "Đảng bộ xã Phú An", "grassroots", "TP", "TP.X2"),
+    UnitInfo("X3", "Đảng bộ xã Bình Minh", "grassroots", "TB", "TB.X3"),
+]
+
+
+def rr(unit: str, value: float, report_type: str = "resolution_review", version: int = 1, **content) -> ReportRow:
+    body = {"targets": [{"code": "NEW_MEMBERS", "value": value, "status": "achieved"}], **content}
+    return ReportRow(unit, report_type, f"s-{unit}-{report_type}-{version}", version, body)
+
+
+def ob(unit: str, status: str, report_type: str = "resolution_review", version: int | None = None) -> ObligationRow:
+    return ObligationRow(unit, report_type, status, version=version)
+
+
+def test_a_district_draft_is_built_from_its_grassroots_resolution_reviews():
+    assert Tree(UNITS).feeds("TP") == [("X1", "resolution_review", "main"), ("X2", "resolution_review", "main")]
+
+
+def test_the_province_draft_is_built_from_district_and_agency_reviews_and_district_inspections():
+    assert Tree(UNITS).feeds("TU") == [
+        ("TB", "resolution_review", "main"), ("TP", "resolution_review", "main"),
+        ("BTG", "agency_review", "main"),
+        ("TB", "inspection_review", "inspection"), ("TP", "inspection_review", "inspection")]
+
+
+def test_coverage_counts_add_up_to_expected_without_exempt_and_removed():
+    totals = count([ob("A", "submitted"), ob("B", "late"), ob("C", "returned"), ob("D", "overdue"),
+                    ob("E", "pending"), ob("F", "exempt"), ob("G", "removed")])
+    assert totals == {"expected": 5, "submitted": 1, "late": 1, "returned": 1, "overdue": 1, "pending": 1, "exempt": 1}
+
+
+def test_a_districts_coverage_counts_only_the_units_below_it():
+    rows = [ob("X1", "submitted"), ob("X2", "overdue"), ob("X3", "late"), ob("TP", "pending")]
+    cov = coverage_of(Tree(UNITS), "TP", rows)
+    assert (cov["expected"], cov["submitted"], cov["overdue"], cov["late"]) == (2, 1, 1, 0)
+
+
+def test_the_provinces_coverage_counts_every_obligation_of_every_unit():
+    rows = [ob("X1", "submitted"), ob("X2", "exempt"), ob("X3", "late"), ob("TP", "pending"),
+            ob("TP", "pending", "inspection_review"), ob("BTG", "overdue", "agency_review")]
+    cov = coverage_of(Tree(UNITS), "TU", rows)
+    assert (cov["expected"], cov["exempt"]) == (5, 1)
+    assert {b["unit_id"]: b["expected"] for b in cov["breakdown"]} == {"TP": 3, "TB": 1, "BTG": 1}
+
+
+def test_a_unit_the_projection_does_not_know_yet_is_placed_by_its_path():
+    rows = [ObligationRow("X9", "resolution_review", "pending", "Xã mới", "TP.X9")]
+    assert coverage_of(Tree(UNITS), "TP", rows)["pending"] == 1
+    assert coverage_of(Tree(UNITS), "TB", rows)["pending"] == 0
+
+
+def test_a_unit_moved_between_districts_counts_in_its_new_district():
+    reports = {"X1:resolution_review": rr("X1", 10), "X2:resolution_review": rr("X2", 5),
+               "X3:resolution_review": rr("X3", 7)}
+    moved = [u if u.unit_id != "X1" else UnitInfo("X1", u.name, "grassroots", "TB", "TB.X1") for u in UNITS]
+    rows = [ob("X1", "submitted"), ob("X2", "submitted"), ob("X3", "submitted")]
+    before = Tree(UNITS)
+    after = Tree(moved)
+    assert compile_draft(before, "TP", reports, rows, [_spec()])["targets"][0]["value"] == 15
+    assert compile_draft(after, "TP", reports, rows, [_spec()])["targets"][0]["value"] == 5
+    assert compile_draft(after, "TB", reports, rows, [_spec()])["targets"][0]["value"] == 17
+    assert compile_draft(after, "TB", reports, rows, [_spec()])["coverage"]["submitted"] == 2
+
+
+def test_a_returned_version_leaves_the_draft_until_a_newer_one_arrives():
+    reports = {"X1:resolution_review": rr("X1", 10), "X2:resolution_review": rr("X2", 5)}
+    rows = [ob("X1", "returned", version=1), ob("X2", "submitted", version=1)]
+    draft = compile_draft(Tree(UNITS), "TP", reports, rows, [_spec()])
+    assert [s["unit_id"] for s in draft["sources"]] == ["X2"]
+    reports["X1:resolution_review"] = rr("X1", 12, version=2)
+    draft = compile_draft(Tree(UNITS), "TP", reports, rows, [_spec()])
+    assert draft["targets"][0]["value"] == 17
+
+
+def test_the_province_sums_inspection_figures_from_district_inspection_reviews_only():
+    figures = {"inspections": 3, "supervisions": 4, "members_disciplined": 1, "organizations_disciplined": 0}
+    reports = {"TP:inspection_review": ReportRow("TP", "inspection_review", "i1", 1, {"inspection": figures}),
+               "TP:resolution_review": rr("TP", 50, inspection=figures),
+               "BTG:agency_review": rr("BTG", 0, "agency_review")}
+    draft = compile_draft(Tree(UNITS), "TU", reports, [], [_spec()])
+    assert draft["inspection"]["inspections"] == 3
+    assert draft["targets"][0]["reported_by"] == 2
+    assert {(s["unit_id"], s["report_type"]) for s in draft["sources"]} == {
+        ("TP", "inspection_review"), ("TP", "resolution_review"), ("BTG", "agency_review")}
+
+
+def test_the_draft_names_its_scope_and_every_source_unit():
+    draft = compile_draft(Tree(UNITS), "TP", {"X1:resolution_review": rr("X1", 1)}, [], [_spec()])
+    assert draft["scope_name"] == "Huyện ủy Tân Phú" and draft["root_name"] == "Tỉnh ủy Lâm Giang"
+    assert draft["unit_names"]["X1"] == "Đảng bộ xã Phú Lộc"
+
+
+def _spec():
+    from services.compiler.domain.model import TargetSpec
+
+    return TargetSpec("NEW_MEMBERS", "Kết nạp đảng viên mới", "người", "sum")
