@@ -1,0 +1,58 @@
+"""Obligations as MongoDB documents: `_id` = `<unit_id>:<report_type>`; instants queried by range are epoch
+ms ints (`due_ts`, `next_ts`) beside the ISO strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from services.deadline.domain.obligations import Obligation, UnitFacts
+from services.deadline.domain.schedule import epoch_ms
+from shared.clock import aware, iso
+
+UNIT_SIDE = ("unit_id", "report_type", "due_at", "due_ts", "round", "unit_name", "path", "district",
+             "parent_id", "level", "exempt", "removed", "known")
+SUBMISSION_SIDE = ("submission_id", "version", "first_version", "on_time")
+
+
+def to_doc(ob: Obligation) -> dict[str, Any]:
+    return {
+        "_id": ob.id, "unit_id": ob.unit_id, "report_type": ob.report_type, "due_at": iso(ob.due_at),
+        "due_ts": epoch_ms(ob.due_at), "round": ob.round, "unit_name": ob.unit_name, "path": ob.path,
+        "district": ob.district, "parent_id": ob.parent_id, "level": ob.level, "exempt": ob.exempt,
+        "removed": ob.removed, "known": ob.known, "submission_id": ob.submission_id, "version": ob.version,
+        "first_version": ob.first_version, "on_time": ob.on_time,
+        "sent": {key: True for key in ob.sent}, "overdue_announced": ob.overdue_announced,
+    }
+
+
+def from_doc(doc: dict[str, Any]) -> Obligation:
+    return Obligation(
+        unit_id=doc["unit_id"], report_type=doc["report_type"],
+        due_at=aware(datetime.fromisoformat(doc["due_at"])), round=doc.get("round") or 1,
+        unit_name=doc.get("unit_name") or "", path=doc.get("path") or "", parent_id=doc.get("parent_id"),
+        level=doc.get("level"), exempt=bool(doc.get("exempt")), removed=bool(doc.get("removed")),
+        known=doc.get("known", True), submission_id=doc.get("submission_id"), version=doc.get("version"),
+        first_version=doc.get("first_version"), on_time=doc.get("on_time"),
+        sent=frozenset(doc.get("sent") or {}), overdue_announced=bool(doc.get("overdue_announced")),
+    )
+
+
+def side(doc: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: doc[name] for name in fields}
+
+
+def unit_doc(unit: UnitFacts, changed_at: datetime | None) -> dict[str, Any]:
+    return {
+        "_id": unit.unit_id, "name": unit.name, "level": unit.level, "path": unit.path,
+        "parent_id": unit.parent_id, "founded_on": unit.founded_on.isoformat() if unit.founded_on else None,
+        "roles": list(unit.roles), "active": unit.active,
+        "changed_ts": epoch_ms(changed_at) if changed_at else None,
+    }
+
+
+def unit_from_doc(doc: dict[str, Any]) -> UnitFacts:
+    founded = doc.get("founded_on")
+    return UnitFacts(unit_id=doc["_id"], name=doc["name"], level=doc["level"], path=doc["path"],
+                     parent_id=doc.get("parent_id"), founded_on=date.fromisoformat(founded) if founded else None,
+                     roles=tuple(doc.get("roles") or ()), active=bool(doc.get("active", True)))

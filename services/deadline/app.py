@@ -1,0 +1,82 @@
+"""FastStream wiring of the deadline service (CONTRACT sections 3 and 5); no rules live here."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from faststream import FastStream
+
+from services.deadline.bootstrap import Deadline, bootstrap
+from services.deadline.sweeper import sweep_every
+from shared import db as shared_db
+from shared import subjects
+from shared.contract import Escalated, ObligationChanged, Overdue, Reminder
+from shared.messaging import Inbound, error_reply
+from shared.plan import load_plan
+from shared.service import Runtime, queries
+
+UNITS_DURABLE = "deadline-units"
+ACCEPTED_DURABLE = "deadline-accepted"
+
+
+def consumer_suffix() -> str:
+    """`MIDTERM_CONSUMER_SUFFIX` (optional) names a separate set of durable consumers: tests sharing one
+    stream give each test its own, so a new process never resumes another test's consumers."""
+    suffix = os.environ.get("MIDTERM_CONSUMER_SUFFIX", "").strip()
+    return f"-{suffix}" if suffix else ""
+
+
+def durable_names() -> dict[str, str]:
+    suffix = consumer_suffix()
+    return {subjects.UNITS_CHANGED_ALL: UNITS_DURABLE + suffix, subjects.ACCEPTED_ALL: ACCEPTED_DURABLE + suffix}
+
+
+def wire(rt: Runtime) -> FastStream:
+    plan = load_plan(rt.settings.plan_path)
+    box: dict[str, Deadline] = {}
+
+    async def connect() -> None:
+        database = shared_db.connect(rt.settings.mongodb_uri)
+        max_bytes = rt.broker.connection.max_payload if rt.broker.connection else None
+        box["d"] = bootstrap(rt, plan, database, max_bytes)
+        await box["d"].obligations.create_indexes()
+
+    async def start_timer() -> None:
+        rt.start_background(sweep_every(box["d"].sweeper, rt.settings.sweep_seconds, rt.log))
+
+    rt.on_startup.append(connect)
+    rt.after_startup.append(start_timer)
+    rt.on_shutdown.append(shared_db.close)
+
+    async def unit_changed(inbound: Inbound) -> None:
+        await box["d"].registry.unit_changed(inbound)
+
+    async def submission_accepted(inbound: Inbound) -> None:
+        await box["d"].registry.accepted(inbound)
+
+    durables = durable_names()
+    rt.consumers.consume(subjects.UNITS_CHANGED_ALL, durables[subjects.UNITS_CHANGED_ALL], unit_changed,
+                         description="Keep obligations current with the unit registry")
+    rt.consumers.consume(subjects.ACCEPTED_ALL, durables[subjects.ACCEPTED_ALL], submission_accepted,
+                         description="Mark obligations submitted or late")
+
+    async def status(body: Any = None) -> Any:
+        return await box["d"].status.reply(body)
+
+    async def sweep(body: Any = None) -> dict[str, Any]:
+        try:
+            return await box["d"].sweeper.sweep(trigger="admin")
+        except Exception as exc:  # the caller hears why; the marks keep the sweep safe to repeat
+            rt.log.error("sweep_failed", trigger="admin", error=f"{type(exc).__name__}: {exc}"[:500])
+            return error_reply("sweep_failed", "Không quét được hạn nộp, hãy thử lại.")
+
+    queries(rt, [
+        (subjects.QUERY_STATUS, status, "Obligations of a scope's subtree and their status (StatusReply)"),
+        (subjects.ADMIN_SWEEP, sweep, "Sweep now; replies the counts published (SweepReply)"),
+    ])
+    rt.document(subjects.reminder("{path}"), Reminder, "A reminder before a deadline")
+    rt.document(subjects.overdue("{path}"), Overdue, "An obligation passed its deadline unsubmitted")
+    rt.document(subjects.escalated("{path}"), Escalated, "An overdue obligation escalated to its supervisors")
+    rt.document(subjects.obligations_changed("{path}"), ObligationChanged, "An obligation changed")
+    return rt.app("Obligations, reminders, overdue notices and escalations (theo dõi, đôn đốc)")

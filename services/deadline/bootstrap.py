@@ -1,0 +1,33 @@
+"""The composition root: repositories over the database, the publisher, and the use cases on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.deadline.adapters.bus import CountingPublisher
+from services.deadline.adapters.repository import Marks, Obligations, Units
+from services.deadline.handlers import Registry
+from services.deadline.status import Status
+from services.deadline.sweeper import Sweeper
+from shared.plan import Plan
+from shared.service import Runtime
+
+
+@dataclass
+class Deadline:
+    registry: Registry
+    sweeper: Sweeper
+    status: Status
+    obligations: Obligations
+
+
+def bootstrap(rt: Runtime, plan: Plan, db: Any, max_reply_bytes: int | None = None) -> Deadline:
+    obligations, units, marks = Obligations(db), Units(db), Marks(db)
+    publisher = CountingPublisher(rt.broker)
+    return Deadline(
+        registry=Registry(plan, rt.clock, obligations, units, publisher, rt.log),
+        sweeper=Sweeper(plan, rt.clock, obligations, marks, publisher, rt.log),
+        status=Status(rt.clock, obligations, units, max_reply_bytes),
+        obligations=obligations,
+    )

@@ -1,0 +1,103 @@
+"""The sweep: publish every reminder, overdue notice and escalation now owed, each exactly once per key.
+
+Protocol per key: claim it (insert a mark, unique `_id` = key), publish with `Nats-Msg-Id` = key, mark it
+published, record it on the obligation and move the obligation's next check. A key someone else claimed but
+did not mark published (a concurrent sweeper in flight, or one that crashed) is published again under the same
+msg id: JetStream keeps one copy inside its duplicate window, and only a publish the stream stored counts in
+this sweep's reply. An obligation whose publish failed keeps its next check, so the next sweep retries it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from typing import Any
+
+from services.deadline.domain.schedule import Kind, epoch_ms
+from services.deadline.domain.sweep import Action, plan_sweep, tally
+from services.deadline.ports import EventPublisher, MarkStore, ObligationStore
+from shared.clock import ManualClock, SystemClock, iso
+from shared.plan import Plan
+
+
+class Sweeper:
+    def __init__(self, plan: Plan, clock: SystemClock | ManualClock, obligations: ObligationStore,
+                 marks: MarkStore, publisher: EventPublisher, log: Any) -> None:
+        self.plan, self.clock, self.obligations, self.marks = plan, clock, obligations, marks
+        self.publisher, self.log = publisher, log
+        self._lock = asyncio.Lock()  # one sweep at a time in a process; other processes are handled by marks
+
+    async def sweep(self, trigger: str = "admin") -> dict[str, int]:
+        async with self._lock:
+            watch = _Stopwatch()
+            now = self.clock.now()
+            found = await self.obligations.due(epoch_ms(now))
+            work = plan_sweep(found, self.plan, now)
+            watch.lap("find")
+            stamp = iso(now)
+            mine, taken = await self.marks.claim({a.key: a.obligation_id for a in work.actions}, stamp)
+            done_before = await self.marks.already_published(taken)
+            to_send = [a for a in work.actions if a.key in mine or (a.key in taken and a.key not in done_before)]
+            watch.lap("claim")
+            published, counted, failed = await self._publish(to_send)
+            watch.lap("publish")
+            await self.marks.published(published, stamp)
+            sent: dict[str, list[str]] = defaultdict(list)
+            for action in work.actions:
+                if action.key in published or action.key in done_before:
+                    sent[action.obligation_id].append(action.key)
+            announced = {a.obligation_id for a in to_send if a.kind == "overdue" and a.key in published}
+            await self.obligations.advance(
+                {ob_id: ts for ob_id, ts in work.next_ts.items() if ob_id not in failed}, sent, announced)
+            watch.lap("record")
+            counts = tally(counted)
+            self.log.info("sweep_done", trigger=trigger, now=stamp, found=len(found), owed=len(work.actions),
+                          failed=len(failed), duration_ms=watch.total_ms(), phases_ms=watch.laps, **counts)
+            return counts
+
+    async def _publish(self, actions: list[Action]) -> tuple[set[str], list[Kind], set[str]]:
+        """Returns the keys published, the kinds this sweep stored first, the obligations that failed."""
+        results = await self.publisher.publish_all([m for a in actions for m in a.messages])
+        published: set[str] = set()
+        counted: list[Kind] = []
+        failed: set[str] = set()
+        at = 0
+        for action in actions:
+            outcome = results[at:at + len(action.messages)]
+            at += len(action.messages)
+            errors = [r for r in outcome if isinstance(r, BaseException)]
+            if errors:
+                failed.add(action.obligation_id)
+                self.log.warning("sweep_publish_failed", key=action.key, error=str(errors[0])[:300])
+                continue
+            published.add(action.key)
+            if outcome[0] is True:
+                counted.append(action.kind)
+        return published, counted, failed
+
+
+async def sweep_every(sweeper: Sweeper, seconds: float, log: Any) -> None:
+    """The timer: a sweep every `seconds` (MIDTERM_SWEEP_SECONDS) at the service clock's time."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await sweeper.sweep(trigger="timer")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the next tick retries; a sweep never takes the service down
+            log.error("sweep_failed", trigger="timer", error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round((now - self.last) * 1000, 1)
+        self.last = now
+
+    def total_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 2)

@@ -1,0 +1,104 @@
+"""Every query and update shape of the deadline repositories, checked by its result on the test database
+(nx-27017 here, which fails silently on shapes it does not support)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest_asyncio
+
+from services.deadline.adapters.repository import Marks, Obligations, Units
+from services.deadline.domain.obligations import Obligation, UnitFacts, with_accepted
+from services.deadline.domain.schedule import NEVER, epoch_ms
+from shared import db
+from shared.clock import aware
+from tests.unit.deadline.conftest import at
+
+DUE = at("2023-05-15 00:00")
+
+
+def grassroots(unit: str, district: str = "HU03", **changes) -> Obligation:
+    base = Obligation(unit, "resolution_review", DUE, unit_name=f"Xã {unit}", path=f"{district}.{unit}",
+                      parent_id=district, level="grassroots")
+    return base if not changes else Obligation(**{**base.__dict__, **changes})
+
+
+@pytest_asyncio.fixture
+async def database(mongo_uri):
+    yield db.connect(mongo_uri)
+    await db.close()
+
+
+async def test_an_obligation_round_trips_with_every_field(database):
+    store = Obligations(database)
+    ob = grassroots("CS1", sent=frozenset({"reminder:CS1:resolution_review:P7D"}), exempt=True)
+    await store.save_unit_side([(ob, 5)])
+    found = await store.get(ob.id)
+    assert found == Obligation(**{**ob.__dict__, "sent": frozenset()})  # `sent` is the sweep's to write
+    assert aware(found.due_at) == DUE
+
+
+async def test_the_sweep_query_finds_exactly_the_obligations_whose_next_check_has_come(database):
+    store = Obligations(database)
+    await store.create_indexes()
+    await store.seed([(grassroots("CS1"), 100), (grassroots("CS2"), 200), (grassroots("CS3"), NEVER)])
+    assert sorted(ob.unit_id for ob in await store.due(200)) == ["CS1", "CS2"]
+
+
+async def test_advancing_records_keys_and_never_moves_a_next_check_back(database):
+    store = Obligations(database)
+    await store.seed([(grassroots("CS1"), 100), (grassroots("CS2"), NEVER)])
+    await store.advance({"CS1:resolution_review": 300, "CS2:resolution_review": 300},
+                        {"CS1:resolution_review": ["overdue:CS1:resolution_review"]}, ["CS1:resolution_review"])
+    assert sorted(ob.unit_id for ob in await store.due(300)) == ["CS1"]
+    assert [ob.unit_id for ob in await store.due(299)] == []
+    cs1 = await store.get("CS1:resolution_review")
+    assert cs1.sent == {"overdue:CS1:resolution_review"} and cs1.overdue_announced
+
+
+async def test_a_district_query_returns_its_whole_subtree_and_a_unit_query_its_own(database):
+    store = Obligations(database)
+    await store.create_indexes()
+    await store.seed([(grassroots("CS1"), 1), (grassroots("CS2", "HU05"), 1),
+                      (Obligation("HU03", "inspection_review", DUE, path="HU03"), 1)])
+    assert sorted(ob.id for ob in await store.in_district("HU03")) == ["CS1:resolution_review",
+                                                                      "HU03:inspection_review"]
+    assert list(await store.of_unit("CS2")) == ["CS2:resolution_review"]
+    assert len(await store.everything()) == 3
+
+
+async def test_an_accepted_event_before_the_unit_creates_a_placeholder_the_unit_completes(database):
+    store = Obligations(database)
+    early = with_accepted(Obligation("CS1", "resolution_review", DUE, path="HU03.CS1", known=False), 1, "s1", True)
+    await store.save_submission_side(early)
+    assert (await store.get(early.id)).known is False
+    await store.save_unit_side([(grassroots("CS1"), NEVER)])
+    ob = await store.get(early.id)
+    assert (ob.known, ob.unit_name, ob.submission_id, ob.on_time) == (True, "Xã CS1", "s1", True)
+
+
+async def test_an_accepted_event_after_the_unit_keeps_the_units_fields_and_stops_the_checks(database):
+    store = Obligations(database)
+    await store.save_unit_side([(grassroots("CS1"), 100)])
+    await store.save_submission_side(with_accepted(
+        Obligation("CS1", "resolution_review", DUE, path="elsewhere", known=False), 2, "s2", False))
+    ob = await store.get("CS1:resolution_review")
+    assert (ob.known, ob.path, ob.version) == (True, "HU03.CS1", 2)
+    assert await store.due(NEVER - 1) == []
+
+
+async def test_claiming_keys_tells_ours_from_taken_and_marks_become_published(database):
+    marks = Marks(database)
+    assert await marks.claim({"a": "x", "b": "x"}, "t") == ({"a", "b"}, set())
+    await marks.published(["a"], "t")
+    assert await marks.claim({"a": "x", "b": "x", "c": "x"}, "t") == ({"c"}, {"a", "b"})
+    assert await marks.already_published(["a", "b", "c"]) == {"a"}
+
+
+async def test_a_unit_event_older_than_the_stored_one_is_stale(database):
+    units = Units(database)
+    unit = UnitFacts("CS1", "Xã", "grassroots", "HU03.CS1", "HU03", date(1990, 1, 1), ("x",), True)
+    await units.save(unit, at("2023-02-01 00:00"))
+    assert await units.get("CS1") == unit
+    assert await units.is_stale("CS1", epoch_ms(at("2023-01-01 00:00")))
+    assert not await units.is_stale("CS1", epoch_ms(at("2023-03-01 00:00")))

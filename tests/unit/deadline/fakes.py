@@ -1,0 +1,101 @@
+"""Hand-written fakes of the deadline ports: an in-memory database and a JetStream that drops duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from services.deadline.domain.messages import Outgoing
+from services.deadline.domain.obligations import Obligation
+
+
+class FakeObligations:
+    def __init__(self, obs: Iterable[tuple[Obligation, int]] = ()) -> None:
+        self.docs: dict[str, Obligation] = {}
+        self.next_ts: dict[str, int] = {}
+        for ob, ts in obs:
+            self.docs[ob.id], self.next_ts[ob.id] = ob, ts
+
+    async def due(self, now_ms: int) -> list[Obligation]:
+        await asyncio.sleep(0)
+        return [self.docs[i] for i, ts in self.next_ts.items() if ts <= now_ms]
+
+    async def advance(self, next_ts: Mapping[str, int], sent: Mapping[str, list[str]],
+                      announced: Iterable[str] = ()) -> None:
+        for ob_id, ts in next_ts.items():
+            self.next_ts[ob_id] = max(self.next_ts[ob_id], ts)
+        for ob_id, keys in sent.items():
+            ob = self.docs[ob_id]
+            self.docs[ob_id] = replace(ob, sent=ob.sent | set(keys))
+        for ob_id in announced:
+            self.docs[ob_id] = replace(self.docs[ob_id], overdue_announced=True)
+
+
+class FakeMarks:
+    def __init__(self) -> None:
+        self.state: dict[str, str] = {}
+
+    async def claim(self, claims: Mapping[str, str], stamp: str) -> tuple[set[str], set[str]]:
+        mine, taken = set(), set()
+        for key in claims:
+            await asyncio.sleep(0)
+            (taken if key in self.state else mine).add(key)
+            self.state.setdefault(key, "claimed")
+        return mine, taken
+
+    async def already_published(self, keys: Iterable[str]) -> set[str]:
+        return {k for k in keys if self.state.get(k) == "published"}
+
+    async def published(self, keys: Iterable[str], stamp: str) -> None:
+        for key in keys:
+            self.state[key] = "published"
+
+
+class FakeStream:
+    """Stores each msg id once (JetStream's duplicate window), like a PubAck with `duplicate`."""
+
+    def __init__(self) -> None:
+        self.stored: list[Outgoing] = []
+        self.ids: set[str] = set()
+        self.down = False
+
+    async def publish(self, message: Outgoing, correlation_id: str | None = None) -> bool:
+        await asyncio.sleep(0)
+        if self.down:
+            raise ConnectionError("nats down")
+        if message.msg_id in self.ids:
+            return False
+        self.ids.add(message.msg_id)
+        self.stored.append(message)
+        return True
+
+    async def publish_all(self, messages: Sequence[Outgoing],
+                          correlation_id: str | None = None) -> list[bool | BaseException]:
+        return await asyncio.gather(*(self.publish(m) for m in messages), return_exceptions=True)
+
+    def subjects(self, prefix: str) -> list[str]:
+        return [m.msg_id for m in self.stored if m.subject.startswith(prefix)]
+
+
+class NullLog:
+    def info(self, *args: object, **kwargs: object) -> None: ...
+    def warning(self, *args: object, **kwargs: object) -> None: ...
+    def error(self, *args: object, **kwargs: object) -> None: ...
+
+
+class FakeRegistry:
+    """The obligations and units a status query reads."""
+
+    def __init__(self, obs: Iterable[Obligation], units: Iterable[object] = ()) -> None:
+        self.obs = list(obs)
+        self.units = {u.unit_id: u for u in units}  # type: ignore[attr-defined]
+
+    async def in_district(self, district: str) -> list[Obligation]:
+        return [ob for ob in self.obs if ob.district == district]
+
+    async def everything(self) -> list[Obligation]:
+        return list(self.obs)
+
+    async def get(self, unit_id: str) -> object | None:
+        return self.units.get(unit_id)

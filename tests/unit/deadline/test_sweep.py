@@ -1,0 +1,76 @@
+"""The sweep protocol against fakes: each key once across concurrent sweeps, crashes and repeats."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.deadline.domain.obligations import Obligation
+from services.deadline.domain.schedule import next_check
+from services.deadline.sweeper import Sweeper
+from shared.clock import ManualClock
+from tests.unit.deadline.conftest import at
+from tests.unit.deadline.fakes import FakeMarks, FakeObligations, FakeStream, NullLog
+
+DUE = at("2023-05-15 00:00")
+
+
+def world(plan, units: int = 20):
+    obs = [Obligation(f"CS{i:03d}", "resolution_review", DUE, unit_name=f"Xã {i}", path=f"HU01.CS{i:03d}")
+           for i in range(units)]
+    return FakeObligations((ob, next_check(ob, plan)) for ob in obs), FakeMarks(), FakeStream()
+
+
+def sweeper(plan, store, marks, stream, now: str) -> Sweeper:
+    return Sweeper(plan, ManualClock(at(now)), store, marks, stream, NullLog())
+
+
+async def test_a_sweep_after_the_deadline_sends_one_overdue_notice_per_unsubmitted_obligation(plan):
+    store, marks, stream = world(plan)
+    reply = await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep()
+    assert reply == {"reminders": 0, "overdue": 20, "escalations": 0}
+    assert len(stream.subjects("review.obligations.changed.")) == 20  # the status change, announced once
+
+
+async def test_two_sweepers_at_once_publish_each_event_once_and_count_it_once(plan):
+    store, marks, stream = world(plan)
+    a = sweeper(plan, store, marks, stream, "2023-05-22 00:00")
+    b = sweeper(plan, store, marks, stream, "2023-05-22 00:00")
+    replies = await asyncio.gather(a.sweep(), b.sweep())
+    assert sum(r["overdue"] for r in replies) == 20 and sum(r["escalations"] for r in replies) == 40
+    deadline_ids = stream.subjects("review.deadlines.")
+    assert len(deadline_ids) == len(set(deadline_ids)) == 60
+
+
+async def test_a_second_sweep_at_the_same_moment_publishes_nothing(plan):
+    store, marks, stream = world(plan)
+    await sweeper(plan, store, marks, stream, "2023-05-14 00:00").sweep()
+    again = await sweeper(plan, store, marks, stream, "2023-05-14 00:00").sweep()
+    assert again == {"reminders": 0, "overdue": 0, "escalations": 0}
+
+
+async def test_events_claimed_by_a_sweep_that_could_not_publish_are_sent_by_the_next_one(plan):
+    store, marks, stream = world(plan, units=3)
+    stream.down = True
+    assert await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep() == {
+        "reminders": 0, "overdue": 0, "escalations": 0}
+    assert set(marks.state.values()) == {"claimed"}
+    stream.down = False
+    assert (await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep())["overdue"] == 3
+    assert set(marks.state.values()) == {"published"}
+
+
+async def test_a_sweep_that_died_after_publishing_but_before_marking_is_not_counted_twice(plan):
+    store, marks, stream = world(plan, units=1)
+    first = sweeper(plan, store, marks, stream, "2023-05-15 00:00")
+
+    async def crash(*_args, **_kwargs):
+        raise RuntimeError("process killed")
+
+    marks.published = crash  # the publish happened, the mark write did not
+    try:
+        await first.sweep()
+    except RuntimeError:
+        pass
+    marks.published = FakeMarks.published.__get__(marks)
+    assert (await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep())["overdue"] == 0
+    assert stream.subjects("review.deadlines.overdue.") == ["overdue:CS000:resolution_review"]
