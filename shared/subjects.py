@@ -52,7 +52,7 @@ def submit(path: str) -> str:
 
 
 def accepted(path: str) -> str:
-    return f"review.submissions.accepted.{path}"
+    return _under("review.submissions.accepted", path)
 
 
 def decide(path: str) -> str:
@@ -60,7 +60,7 @@ def decide(path: str) -> str:
 
 
 def decided(path: str) -> str:
-    return f"review.submissions.decided.{path}"
+    return _under("review.submissions.decided", path)
 
 
 def extend(path: str) -> str:
@@ -68,19 +68,19 @@ def extend(path: str) -> str:
 
 
 def extended(path: str) -> str:
-    return f"review.deadlines.extended.{path}"
+    return _under("review.deadlines.extended", path)
 
 
 def reminder(path: str) -> str:
-    return f"review.deadlines.reminder.{path}"
+    return _under("review.deadlines.reminder", path)
 
 
 def overdue(path: str) -> str:
-    return f"review.deadlines.overdue.{path}"
+    return _under("review.deadlines.overdue", path)
 
 
 def escalated(path: str) -> str:
-    return f"review.deadlines.escalated.{path}"
+    return _under("review.deadlines.escalated", path)
 
 
 def obligations_changed(path: str) -> str:
