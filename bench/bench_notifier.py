@@ -1,0 +1,148 @@
+"""Notifier throughput: N overdue events (one contact each) through the running service to a local aiosmtpd sink,
+beside a raw aiosmtplib loop sending the same N messages (built from the outbox) over the same number of kept-open
+connections, in the same run.
+
+    .venv/bin/python -m bench.bench_notifier [--n 5000]
+
+Servers come from tests.infra: nats-server (JetStream), MongoDB or the nx-27017 stand-in, aiosmtpd.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+
+import aiosmtplib
+import nats
+
+from services.notifier.adapters.outbox import _entry
+from services.notifier.app import CONNECTIONS
+from services.notifier.domain import message
+from shared import db as shared_db
+from shared.streams import ensure_stream
+from tests.infra.mongo import MongoServer
+from tests.infra.nats import NatsServer
+from tests.infra.services import ServiceProcess
+from tests.infra.smtp import SmtpServer
+
+SENDER = "so-ket@localhost"
+
+
+async def _publish_all(nc: nats.NATS, items: list[tuple[str, dict[str, Any], str]], in_flight: int = 256) -> None:
+    js = nc.jetstream()
+    gate = asyncio.Semaphore(in_flight)
+
+    async def one(subject: str, body: dict[str, Any], msg_id: str) -> None:
+        async with gate:
+            await js.publish(subject, json.dumps(body, ensure_ascii=False).encode(),
+                             headers={"Nats-Msg-Id": msg_id}, timeout=30)
+
+    await asyncio.gather(*(one(*item) for item in items))
+
+
+async def _wait(check, timeout: float, what: str, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not done within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+async def _raw_loop(port: int, messages: list[tuple[Any, str]], connections: int) -> float:
+    """The same messages, straight through aiosmtplib on kept-open connections: the ceiling of this relay."""
+    queue: asyncio.Queue[tuple[Any, str]] = asyncio.Queue()
+    for item in messages:
+        queue.put_nowait(item)
+
+    async def worker() -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        while not queue.empty():
+            msg, rcpt = queue.get_nowait()
+            await client.send_message(msg, sender=SENDER, recipients=[rcpt])
+        await client.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - started
+
+
+async def run(n: int) -> dict[str, Any]:
+    nats_server, mongo_server, sink = NatsServer().start(), MongoServer().start(), SmtpServer().start()
+    uri = mongo_server.database_uri(f"bench_{uuid.uuid4().hex[:8]}")
+    env = {"NATS_URL": nats_server.url, "MONGODB_URI": uri, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port),
+           "MIDTERM_CLOCK": "manual", "MIDTERM_NOW": "2023-05-16T08:00:00+07:00", "LOG_LEVEL": "WARNING",
+           "MIDTERM_RETRY_SECONDS": "1"}
+    service = ServiceProcess("notifier", env)
+    nc = await nats.connect(nats_server.url)
+    db = shared_db.connect(uri, alias="bench")
+    try:
+        await ensure_stream(nc.jetstream())
+        await service.start()
+        ids = [f"CS{i:05d}" for i in range(n)]
+        units = [(f"review.units.changed.HU.{u}", {
+            "unit_id": u, "name": f"Đảng bộ xã số {i}", "level": "grassroots", "parent_id": "HU", "path": f"HU.{u}",
+            "contacts": [{"name": f"Văn phòng {u}", "email": f"vp-{u.lower()}@xa.example.vn"}], "supervisors": [],
+        }, f"unit:{u}") for i, u in enumerate(ids)]
+        await _publish_all(nc, units)
+        # counting scans on nx-27017 (~0.1 s per 5 000 documents): poll the database slowly, the sink quickly
+        await _wait(lambda: _count(db["notifier_units"], {}, n), 300, "the units projection", interval=1.0)
+
+        events = [(f"review.deadlines.overdue.HU.{u}",
+                   {"unit_id": u, "report_type": "resolution_review", "due_at": "2023-05-15T00:00:00+07:00"},
+                   f"overdue:{u}:resolution_review") for u in ids]
+        started = time.perf_counter()
+        await _publish_all(nc, events)
+        published = time.perf_counter() - started
+        await _wait(lambda: _sink_has(sink, n), 900, "all mails at the sink")
+        service_s = time.perf_counter() - started
+        await _wait(lambda: _count(db["outbox"], {"state": "sent"}, n), 300, "the outbox marks", interval=0.2)
+        marked_s = time.perf_counter() - started
+        duplicates = n - len({m.message["Message-ID"] for m in sink.messages})
+
+
+        entries = [_entry(doc) async for doc in db["outbox"].find({})]
+        raw = [(message.build(e.mail, SENDER), e.mail.recipient) for e in entries]
+        sink.clear()
+        raw_s = await _raw_loop(sink.port, raw, CONNECTIONS)
+        assert len(sink.messages) == n
+        return {
+            "n": n, "store": mongo_server.kind, "connections": CONNECTIONS,
+            "publish_s": round(published, 2),
+            "service_s": round(service_s, 2), "service_mails_per_s": round(n / service_s, 1),
+            "service_marked_s": round(marked_s, 2), "duplicates": duplicates,
+            "raw_s": round(raw_s, 2), "raw_mails_per_s": round(n / raw_s, 1),
+            "service_vs_raw": round((n / service_s) / (n / raw_s), 2),
+        }
+    finally:
+        await nc.close()
+        await shared_db.close("bench")
+        service.stop()
+        sink.stop()
+        mongo_server.cleanup()
+        nats_server.cleanup()
+
+
+async def _count(col: Any, query: dict[str, Any], n: int) -> bool:
+    return await col.count_documents(query) >= n
+
+
+async def _sink_has(sink: SmtpServer, n: int) -> bool:
+    return len(sink.messages) >= n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000)
+    result = asyncio.run(run(parser.parse_args().n))
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

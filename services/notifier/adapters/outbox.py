@@ -1,0 +1,110 @@
+"""The outbox in MongoDB (`outbox`): one document per (event key, recipient), `_id` = `<event key>|<recipient>`
+(the unique index), written before anything is sent. `due_ts` (epoch ms, indexed) is set while the entry needs
+the sender (to send it, retry it, or announce its outcome) and unset once it is done, so the hot query is a
+range on one indexed field, which the nx-27017 stand-in serves from its index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from services.notifier.domain.mail import Mail, Person
+from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Entry
+
+DUPLICATE_KEY = 11000
+
+
+class MongoOutbox:
+    def __init__(self, db: AsyncDatabase[Any], name: str = "outbox") -> None:
+        self.col = db[name]
+
+    async def ensure_indexes(self) -> None:
+        await self.col.create_index([("due_ts", ASCENDING)], name="due_ts")
+        await self.col.create_index([("state", ASCENDING)], name="state")
+
+    async def add(self, mails: Sequence[Mail], due_ms: int) -> int:
+        """Insert what is new; entries already there (a redelivered event) are left exactly as they are."""
+        if not mails:
+            return 0
+        try:
+            result = await self.col.insert_many([_doc(m, due_ms) for m in mails], ordered=False)
+            return len(result.inserted_ids)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return int(exc.details.get("nInserted", len(mails) - len(errors)))
+
+    async def due(self, now_ms: int, limit: int) -> list[Entry]:
+        cursor = self.col.find({"due_ts": {"$lte": now_ms}}).sort("due_ts", ASCENDING).limit(limit)
+        return [_entry(doc) async for doc in cursor]
+
+    async def claim(self, ids: Sequence[str], lease_until_ms: int) -> None:
+        await self.col.update_many(
+            {"_id": {"$in": list(ids)}},
+            {"$set": {"state": SENDING, "due_ts": lease_until_ms}, "$inc": {"attempts": 1}},
+        )
+
+    async def hold(self, ids: Sequence[str], until_ms: int) -> None:
+        await self.col.update_many({"_id": {"$in": list(ids)}}, {"$set": {"due_ts": until_ms}})
+
+    async def mark_sent(self, entry_id: str, sent_at: str, announce_ms: int | None) -> None:
+        await self.col.update_one({"_id": entry_id}, _settle({"state": SENT, "sent_at": sent_at}, announce_ms))
+
+    async def reschedule(self, entry_id: str, due_ms: int, reason: str) -> None:
+        await self.col.update_one({"_id": entry_id}, {"$set": {"state": PENDING, "due_ts": due_ms, "reason": reason}})
+
+    async def mark_failed(self, entry_id: str, failed_at: str, reason: str, announce_ms: int | None) -> None:
+        fields = {"state": FAILED, "failed_at": failed_at, "reason": reason}
+        await self.col.update_one({"_id": entry_id}, _settle(fields, announce_ms))
+
+    async def announced(self, ids: Sequence[str]) -> None:
+        await self.col.update_many({"_id": {"$in": list(ids)}}, {"$unset": {"due_ts": ""}})
+
+    async def resume(self, now_ms: int) -> int:
+        result = await self.col.update_many({"state": SENDING}, {"$set": {"due_ts": now_ms}})
+        return result.modified_count
+
+    async def get(self, entry_id: str) -> Entry | None:
+        doc = await self.col.find_one({"_id": entry_id})
+        return _entry(doc) if doc else None
+
+    async def count(self, state: str) -> int:
+        return await self.col.count_documents({"state": state})
+
+
+def _settle(fields: dict[str, Any], announce_ms: int | None) -> dict[str, Any]:
+    if announce_ms is None:
+        return {"$set": fields, "$unset": {"due_ts": ""}}
+    return {"$set": {**fields, "due_ts": announce_ms}}
+
+
+def _people(people: Sequence[Person]) -> list[list[str]]:
+    return [[p.name, p.email] for p in people]
+
+
+def _doc(mail: Mail, due_ms: int) -> dict[str, Any]:
+    return {
+        "_id": mail.id, "event_key": mail.event_key, "recipient": mail.recipient, "message_id": mail.message_id,
+        "kind": mail.kind, "unit_id": mail.unit_id, "correlation_id": mail.correlation_id,
+        "source_subject": mail.source_subject, "subject": mail.subject, "text": mail.text, "html": mail.html,
+        "to": _people(mail.to), "cc": _people(mail.cc), "date": mail.date,
+        "state": PENDING, "attempts": 0, "due_ts": due_ms, "created_ts": due_ms,
+        "reason": None, "sent_at": None, "failed_at": None,
+    }
+
+
+def _entry(doc: dict[str, Any]) -> Entry:
+    mail = Mail(
+        event_key=doc["event_key"], recipient=doc["recipient"], subject=doc["subject"], text=doc["text"],
+        html=doc["html"], to=tuple(Person(n, e) for n, e in doc.get("to", [])),
+        cc=tuple(Person(n, e) for n, e in doc.get("cc", [])), date=doc.get("date", ""), kind=doc.get("kind", ""),
+        unit_id=doc.get("unit_id"), correlation_id=doc.get("correlation_id"),
+        source_subject=doc.get("source_subject", ""),
+    )
+    return Entry(mail, doc.get("state", PENDING), int(doc.get("attempts", 0)), doc.get("reason"),
+                 doc.get("sent_at"), doc.get("failed_at"))

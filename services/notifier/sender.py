@@ -1,0 +1,195 @@
+"""The background sender: drains due outbox entries with bounded concurrency, independent of the consumers' acks.
+
+Per entry: mark it `sending` (a lease), send, then publish the outcome and record it. The only window left open
+is a crash between the relay's 250 and that record: on restart the entry is still `sending` and is sent once
+more, with the same Message-ID. If the broker is down when an outcome is known, the entry is recorded with a
+due time and the outcome is announced again later (same `Nats-Msg-Id`), so no `sent|failed` event is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from services.notifier.domain.retry import Action, Outcome, decide
+from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Announcer, Entry, Outbox, Relay
+from shared.clock import Clock, iso
+
+
+class Sender:
+    def __init__(
+        self,
+        outbox: Outbox,
+        relay: Relay,
+        announcer: Announcer,
+        clock: Clock,
+        log: Any,
+        *,
+        retry_delay: Callable[[int], float],
+        concurrency: int = 8,
+        max_attempts: int = 8,
+        poll_seconds: float = 0.5,
+        lease_seconds: float = 300.0,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.outbox, self.relay, self.announcer, self.clock, self.log = outbox, relay, announcer, clock, log
+        self.retry_delay = retry_delay
+        self.max_attempts = max_attempts
+        self.poll_seconds = poll_seconds
+        self.lease_ms = int(lease_seconds * 1000)
+        # Retry timing is mechanical time (like ack_wait), not campaign time: the manual clock stands still.
+        self.wall = wall
+        self.batch = concurrency * 8
+        self._gate = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._inflight: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _now_ms(self) -> int:
+        return int(self.wall() * 1000)
+
+    async def run(self) -> None:
+        resumed = False
+        try:
+            while True:
+                try:
+                    if not resumed:  # entries left `sending` by a crash: due now (the one-resend window)
+                        await self.outbox.resume(self._now_ms())
+                        resumed = True
+                    found = await self.drain_once()
+                except Exception as exc:  # the database is down: wait, then look again
+                    self.log.warning("outbox_unavailable", error=f"{type(exc).__name__}: {exc}"[:300])
+                    found = 0
+                    await asyncio.sleep(self.retry_delay(1))
+                if not found:
+                    await self._idle()
+        except asyncio.CancelledError:
+            await self.settle(timeout=10)
+            raise
+
+    async def settle(self, timeout: float = 30) -> None:
+        """Let the mails in flight finish (shutdown, tests)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    async def _idle(self) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def drain_once(self) -> int:
+        """Claim what is due and start sending it; returns how many entries were taken."""
+        now = self._now_ms()
+        entries = [e for e in await self.outbox.due(now, self.batch) if e.id not in self._inflight]
+        if not entries:
+            return 0
+        to_send = [e for e in entries if e.state in (PENDING, SENDING)]
+        to_announce = [e for e in entries if e.state in (SENT, FAILED)]
+        self._inflight.update(e.id for e in entries)
+        try:
+            if to_send:
+                await self.outbox.claim([e.id for e in to_send], now + self.lease_ms)
+            if to_announce:
+                await self.outbox.hold([e.id for e in to_announce], now + self.lease_ms)
+        except BaseException:
+            self._inflight.difference_update(e.id for e in entries)
+            raise
+        for entry in to_send:
+            await self._gate.acquire()
+            self._spawn(self._deliver(entry.tried()))
+        for entry in to_announce:
+            await self._gate.acquire()
+            self._spawn(self._reannounce(entry))
+        return len(entries)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, entry: Entry) -> None:
+        try:
+            try:
+                outcome = await self.relay.send(entry.mail)
+            except Exception as exc:  # a relay adapter bug still ends, bounded by the attempts
+                outcome = Outcome.unreachable(f"{type(exc).__name__}: {exc}")
+            decision = decide(outcome, entry.attempts, self.max_attempts, self.retry_delay)
+            if decision.action is Action.done:
+                await self._sent(entry)
+            elif decision.action is Action.retry:
+                due = self._now_ms() + int(decision.delay * 1000)
+                await self._persist("reschedule", lambda: self.outbox.reschedule(entry.id, due, decision.reason))
+                self.log.warning("mail_retry", **_fields(entry), reason=decision.reason, retry_in_s=decision.delay)
+            else:
+                await self._failed(entry, decision.reason)
+        finally:
+            self._inflight.discard(entry.id)
+            self._gate.release()
+
+    async def _sent(self, entry: Entry) -> None:
+        sent_at = iso(self.clock.now())
+        announce = await self._announce(lambda: self.announcer.sent(entry, sent_at))
+        await self._persist("mark_sent", lambda: self.outbox.mark_sent(entry.id, sent_at, announce))
+        self.log.info("mail_sent", **_fields(entry))
+
+    async def _failed(self, entry: Entry, reason: str) -> None:
+        failed_at = iso(self.clock.now())
+        announce = await self._announce(lambda: self.announcer.failed(entry, reason, failed_at))
+        await self._persist("mark_failed", lambda: self.outbox.mark_failed(entry.id, failed_at, reason, announce))
+        self.log.error("mail_failed", **_fields(entry), reason=reason)
+
+    async def _reannounce(self, entry: Entry) -> None:
+        try:
+            if entry.state == SENT:
+                announce = await self._announce(lambda: self.announcer.sent(entry, entry.sent_at or ""))
+            else:
+                reason = entry.reason or ""
+                announce = await self._announce(lambda: self.announcer.failed(entry, reason, entry.failed_at or ""))
+            if announce is None:
+                await self._persist("announced", lambda: self.outbox.announced([entry.id]))
+            else:
+                await self._persist("hold", lambda: self.outbox.hold([entry.id], announce))
+        finally:
+            self._inflight.discard(entry.id)
+            self._gate.release()
+
+    async def _announce(self, publish: Callable[[], Awaitable[None]]) -> int | None:
+        """None when published; else when to try again."""
+        try:
+            await publish()
+            return None
+        except Exception as exc:
+            self.log.warning("announce_deferred", error=f"{type(exc).__name__}: {exc}"[:300])
+            return self._now_ms() + int(self.retry_delay(1) * 1000)
+
+    async def _persist(self, what: str, write: Callable[[], Awaitable[Any]]) -> None:
+        """A database write after the fact, retried a bounded number of times.
+        Given up, the entry keeps its lease and is tried again when it expires: the same one-resend window."""
+        attempt = 1
+        while True:
+            try:
+                await write()
+                return
+            except Exception as exc:
+                if attempt >= self.max_attempts:
+                    self.log.error("outbox_write_failed", write=what, error=f"{type(exc).__name__}: {exc}"[:300])
+                    return
+                await asyncio.sleep(self.retry_delay(attempt))
+                attempt += 1
+
+
+def _fields(entry: Entry) -> dict[str, Any]:
+    mail = entry.mail
+    return {
+        "event_key": mail.event_key, "recipient": mail.recipient, "message_id": mail.message_id,
+        "attempts": entry.attempts, "kind": mail.kind, "unit_id": mail.unit_id,
+        "correlation_id": mail.correlation_id,
+    }
+

@@ -1,0 +1,88 @@
+"""Every query and update shape of the notifier's repositories, checked by its result on the database the session
+runs (nx-27017 here, MongoDB where MONGODB_URI or Docker is there)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.notifier.adapters.digests import MongoDigests
+from services.notifier.adapters.outbox import MongoOutbox
+from services.notifier.adapters.units import MongoUnits
+from services.notifier.domain.digest import DigestState
+from services.notifier.domain.mail import Mail, Person
+from services.notifier.domain.units import UnitView
+from shared.clock import VIETNAM
+
+
+def _mail(key: str, rcpt: str) -> Mail:
+    return Mail(key, rcpt, "Tiêu đề", "nội dung", "<p>nội dung</p>", (Person("Đồng chí A", rcpt),),
+                (Person("Văn phòng", "vp@x.vn"),), "Thu, 18 May 2023 09:00:00 +0700", "overdue", "U1", "c1", "s")
+
+
+async def test_adding_the_same_entries_twice_keeps_one_per_event_and_recipient(database):
+    outbox = MongoOutbox(database)
+    await outbox.ensure_indexes()
+    assert await outbox.add([_mail("k1", "a@x.vn"), _mail("k1", "b@x.vn")], 1000) == 2
+    assert await outbox.add([_mail("k1", "a@x.vn"), _mail("k1", "c@x.vn")], 2000) == 1
+    assert await database["outbox"].count_documents({}) == 3
+    entry = await outbox.get("k1|a@x.vn")
+    assert entry is not None and entry.mail == _mail("k1", "a@x.vn") and entry.state == "pending"
+
+
+async def test_due_returns_only_entries_due_by_now_oldest_first(database):
+    outbox = MongoOutbox(database)
+    await outbox.ensure_indexes()
+    await outbox.add([_mail("k2", "late@x.vn")], 3000)
+    await outbox.add([_mail("k1", "early@x.vn")], 1000)
+    await outbox.add([_mail("k3", "future@x.vn")], 9000)
+    assert [e.mail.recipient for e in await outbox.due(5000, 10)] == ["early@x.vn", "late@x.vn"]
+    assert [e.mail.recipient for e in await outbox.due(5000, 1)] == ["early@x.vn"]
+
+
+async def test_a_claim_marks_sending_counts_the_attempt_and_hides_the_entry_until_the_lease(database):
+    outbox = MongoOutbox(database)
+    await outbox.add([_mail("k", "a@x.vn"), _mail("k", "b@x.vn")], 1000)
+    await outbox.claim(["k|a@x.vn"], 60_000)
+    assert [e.id for e in await outbox.due(5000, 10)] == ["k|b@x.vn"]
+    claimed = await outbox.get("k|a@x.vn")
+    assert claimed is not None and (claimed.state, claimed.attempts) == ("sending", 1)
+    assert await outbox.resume(7000) == 1
+    assert [e.id for e in await outbox.due(7000, 10)] == ["k|b@x.vn", "k|a@x.vn"]
+
+
+async def test_settled_entries_leave_the_due_index_unless_their_outcome_waits_to_be_announced(database):
+    outbox = MongoOutbox(database)
+    await outbox.add([_mail("k", f"{n}@x.vn") for n in "abcd"], 1000)
+    await outbox.mark_sent("k|a@x.vn", "2023-05-18T09:00:00+07:00", None)
+    await outbox.mark_sent("k|b@x.vn", "2023-05-18T09:00:00+07:00", 4000)
+    await outbox.mark_failed("k|c@x.vn", "2023-05-18T09:00:00+07:00", "550 no", None)
+    await outbox.reschedule("k|d@x.vn", 3000, "451 later")
+    assert [(e.id, e.state) for e in await outbox.due(5000, 10)] == [("k|d@x.vn", "pending"), ("k|b@x.vn", "sent")]
+    await outbox.announced(["k|b@x.vn"])
+    await outbox.hold(["k|d@x.vn"], 8000)
+    assert await outbox.due(5000, 10) == []
+    failed = await outbox.get("k|c@x.vn")
+    assert failed is not None and failed.reason == "550 no" and await outbox.count("sent") == 2
+
+
+async def test_the_units_projection_replaces_a_unit_with_its_latest_change(database):
+    units = MongoUnits(database)
+    first = UnitView("U1", "Đảng bộ xã A", "grassroots", "D.U1", (Person("VP", "vp@a.vn"),), ())
+    await units.put(first)
+    await units.put(UnitView("U1", "Đảng bộ xã A mới", "grassroots", "D.U1", (), (Person("Sếp", "s@a.vn"),)))
+    found = await units.get("U1")
+    assert found is not None and found.name == "Đảng bộ xã A mới" and found.supervisors == (Person("Sếp", "s@a.vn"),)
+    assert found.contacts == () and await units.get("nobody") is None
+
+
+async def test_digest_states_round_trip_and_only_waiting_ones_fall_due(database):
+    digests = MongoDigests(database)
+    await digests.ensure_indexes()
+    t0 = datetime(2023, 7, 20, 9, tzinfo=VIETNAM)
+    waiting = DigestState("TP", t0, 1, t0, 3, t0)
+    await digests.put(waiting, 5000)
+    await digests.put(DigestState("TU", t0, 2, t0), None)
+    assert await digests.get("TP") == waiting
+    assert [s.scope for s in await digests.due(6000)] == ["TP"]
+    await digests.put(DigestState("TP", t0, 3, t0), None)
+    assert await digests.due(6000) == []

@@ -1,0 +1,123 @@
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from services.notifier.handlers import Handlers, UnknownUnit
+from shared.clock import VIETNAM
+from shared.messaging import Inbound, Terminal
+from tests.unit.notifier.fakes import (
+    EDITORS,
+    PHU_LOC,
+    FakeDigests,
+    FakeLog,
+    FakeOutbox,
+    FakePublisher,
+    FakeUnits,
+    FakeWall,
+    clock,
+    composer,
+)
+
+
+def _inbound(subject: str, payload: dict, msg_id: str | None = None) -> Inbound:
+    headers = {"Nats-Msg-Id": msg_id} if msg_id else {}
+    return Inbound(subject, json.dumps(payload).encode(), headers, msg_id or "seq:1", msg_id or "seq:1")
+
+
+class World:
+    def __init__(self, *units, at="2023-05-18T09:00:00+07:00"):
+        self.units, self.outbox, self.digests = FakeUnits(*units), FakeOutbox(), FakeDigests()
+        self.publisher, self.log, self.clock, self.woken = FakePublisher(), FakeLog(), clock(at), []
+        self.handlers = Handlers(self.units, self.outbox, self.digests, composer(), self.clock, self.publisher,
+                                 self.log, digest_window=timedelta(hours=1), wake=lambda: self.woken.append(1),
+                                 wall=FakeWall())
+
+    def keys(self) -> list[str]:
+        return sorted(self.outbox.entries)
+
+
+OVERDUE = {"unit_id": "TP-XPL", "report_type": "resolution_review", "due_at": "2023-05-15T00:00:00+07:00"}
+
+
+async def test_an_overdue_event_queues_one_entry_per_contact_and_wakes_the_sender():
+    world = World(PHU_LOC)
+    await world.handlers.deadline(_inbound("review.deadlines.overdue.TP.TP-XPL", OVERDUE, "overdue:TP-XPL:resolution_review"))
+    assert world.keys() == ["overdue:TP-XPL:resolution_review|bithu.xaphuloc@example.vn",
+                            "overdue:TP-XPL:resolution_review|vanphong.xaphuloc@example.vn"]
+    assert world.woken
+
+
+async def test_a_redelivered_event_adds_nothing_to_the_outbox():
+    world = World(PHU_LOC)
+    inbound = _inbound("review.deadlines.overdue.TP.TP-XPL", OVERDUE, "overdue:TP-XPL:resolution_review")
+    await world.handlers.deadline(inbound)
+    await world.handlers.deadline(inbound)
+    assert len(world.keys()) == 2
+    assert [line["new"] for line in world.log.events("mail_queued")] == [2, 0]
+
+
+async def test_without_a_msg_id_header_the_key_is_built_from_the_payload_and_its_round():
+    world = World(PHU_LOC)
+    payload = {**OVERDUE, "level": 2, "after": "P7D", "round": 2}
+    await world.handlers.deadline(_inbound("review.deadlines.escalated.TP.TP-XPL", payload))
+    assert {e.mail.event_key for e in world.outbox.entries.values()} == {"escalated:TP-XPL:resolution_review:2:2"}
+
+
+async def test_a_deadline_event_for_a_unit_not_yet_known_is_left_for_redelivery():
+    world = World()
+    with pytest.raises(UnknownUnit):
+        await world.handlers.deadline(_inbound("review.deadlines.overdue.TP.TP-XPL", OVERDUE, "k"))
+    assert world.keys() == []
+
+
+async def test_a_payload_that_can_never_be_read_is_dead_lettered_and_answered():
+    world = World(PHU_LOC)
+    with pytest.raises(Terminal):
+        await world.handlers.deadline(_inbound("review.deadlines.overdue.TP.TP-XPL", {"unit_id": "TP-XPL"}, "k"))
+    assert world.publisher.events[0].subject == "review.dlq.notifier"
+
+
+async def test_a_unit_change_becomes_the_recipients_of_later_events():
+    world = World()
+    unit = {"unit_id": "TP-XPL", "name": "Đảng bộ xã Phú Lộc", "level": "grassroots", "parent_id": "TP",
+            "path": "TP.TP-XPL", "contacts": [{"name": "VP", "email": "vp@x.vn"}], "supervisors": []}
+    await world.handlers.unit_changed(_inbound("review.units.changed.TP.TP-XPL", unit, "u1"))
+    await world.handlers.deadline(_inbound("review.deadlines.overdue.TP.TP-XPL", OVERDUE, "overdue:TP-XPL:resolution_review"))
+    assert world.keys() == ["overdue:TP-XPL:resolution_review|vp@x.vn"]
+
+
+REJECTED = {"submission_id": "s-1", "unit_id": "TP-XPL", "subject": "review.submissions.submit.TP.TP-XPL",
+            "received_at": "2023-05-10T09:00:00+07:00",
+            "errors": [{"code": "unknown_target", "field": "content.targets[0].code", "message": "Chỉ tiêu 'XYZ'"}]}
+
+
+async def test_a_rejection_is_mailed_to_the_submitter_under_its_submission_key():
+    world = World(PHU_LOC)
+    payload = {**REJECTED, "submitted_by": {"name": "Lê Thị B", "email": "lethib@example.vn"}}
+    await world.handlers.rejected(_inbound("review.submissions.rejected", payload, "x"))
+    assert world.keys() == ["rejected:s-1|lethib@example.vn"]
+
+
+async def test_a_rejection_without_a_submitter_email_is_acknowledged_without_mail():
+    world = World(PHU_LOC)
+    await world.handlers.rejected(_inbound("review.submissions.rejected", REJECTED, "x"))
+    assert world.keys() == []
+
+
+def _draft(version: int) -> Inbound:
+    body = {"scope": "TP", "version": version, "updated_at": "2023-07-20T09:00:00+07:00"}
+    return _inbound("review.drafts.updated.TP", body, f"draft:TP:{version}")
+
+
+async def test_draft_updates_inside_an_hour_give_one_digest_then_the_latest_when_the_hour_ends():
+    world = World(at="2023-07-20T09:00:00+07:00")
+    for version in (1, 2, 3):
+        await world.handlers.draft_updated(_draft(version))
+    assert {e.mail.event_key for e in world.outbox.entries.values()} == {"digest:TP:1"}
+    world.clock.set(datetime(2023, 7, 20, 9, 59, tzinfo=VIETNAM))
+    assert await world.handlers.flush_digests() == 0
+    world.clock.set(datetime(2023, 7, 20, 10, 0, tzinfo=VIETNAM))
+    assert await world.handlers.flush_digests() == 1
+    assert {e.mail.event_key for e in world.outbox.entries.values()} == {"digest:TP:1", "digest:TP:3"}
+    assert sorted(e.mail.recipient for e in world.outbox.entries.values()) == sorted(EDITORS * 2)

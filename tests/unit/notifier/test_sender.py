@@ -1,0 +1,130 @@
+import asyncio
+
+import pytest
+
+from services.notifier.domain.compose import DeadlineNotice, Origin
+from services.notifier.domain.retry import Outcome
+from services.notifier.sender import Sender
+from shared.clock import aware
+from shared.settings import Settings
+from tests.unit.notifier.fakes import (
+    PHU_LOC,
+    FakeAnnouncer,
+    FakeLog,
+    FakeOutbox,
+    FakeRelay,
+    FakeWall,
+    clock,
+    composer,
+)
+
+KEY = "overdue:TP-XPL:resolution_review"
+FIRST, SECOND = "vanphong.xaphuloc@example.vn", "bithu.xaphuloc@example.vn"
+
+
+def _mails():
+    notice = DeadlineNotice("overdue", KEY, "TP-XPL", "resolution_review", aware(clock("2023-05-15T00:00:00").now()))
+    return composer().deadline(notice, PHU_LOC, clock().now(), Origin("review.deadlines.overdue.TP.TP-XPL"))
+
+
+def _sender(outbox, relay, announcer=None, wall=None, log=None):
+    return Sender(outbox, relay, announcer or FakeAnnouncer(), clock(), log or FakeLog(),
+                  retry_delay=Settings(MIDTERM_RETRY_SECONDS=30).retry_delay, concurrency=4, max_attempts=3,
+                  wall=wall or FakeWall())
+
+
+async def _drain(sender: Sender) -> None:
+    await sender.drain_once()
+    await sender.settle()
+
+
+async def test_each_entry_is_sent_once_and_announced_and_a_second_pass_sends_nothing():
+    outbox, relay, announcer = FakeOutbox(), FakeRelay(), FakeAnnouncer()
+    wall = FakeWall()
+    await outbox.add(_mails(), int(wall() * 1000))
+    sender = _sender(outbox, relay, announcer, wall)
+    await _drain(sender)
+    await _drain(sender)
+    assert sorted(m.recipient for m in relay.sent) == sorted([FIRST, SECOND])
+    assert set(outbox.states().values()) == {"sent"} and outbox.due_ts == {}
+    assert len(announcer.sent_events) == 2
+
+
+async def test_a_passing_failure_waits_for_its_back_off_and_is_then_sent():
+    outbox, wall = FakeOutbox(), FakeWall()
+    relay = FakeRelay({FIRST: [Outcome.of_reply(451, "try later")]})
+    await outbox.add(_mails(), int(wall() * 1000))
+    sender = _sender(outbox, relay, wall=wall)
+    await _drain(sender)
+    assert [m.recipient for m in relay.sent] == [SECOND]
+    wall.now += 29
+    await _drain(sender)
+    assert relay.tries.count(FIRST) == 1
+    wall.now += 2
+    await _drain(sender)
+    assert sorted(m.recipient for m in relay.sent) == sorted([FIRST, SECOND])
+    assert outbox.entries[f"{KEY}|{FIRST}"].attempts == 2
+
+
+async def test_a_5xx_fails_at_once_without_a_retry_and_is_announced_with_the_reason():
+    outbox, wall, announcer, log = FakeOutbox(), FakeWall(), FakeAnnouncer(), FakeLog()
+    relay = FakeRelay({FIRST: [Outcome.of_reply(550, "mailbox unavailable")]})
+    await outbox.add(_mails(), int(wall() * 1000))
+    sender = _sender(outbox, relay, announcer, wall, log)
+    await _drain(sender)
+    wall.now += 10_000
+    await _drain(sender)
+    assert relay.tries.count(FIRST) == 1
+    assert outbox.entries[f"{KEY}|{FIRST}"].state == "failed"
+    assert announcer.failed_events == [(f"{KEY}|{FIRST}", "550 mailbox unavailable", "2023-05-18T09:00:00+07:00")]
+    assert log.events("mail_failed")[0]["event_key"] == KEY
+
+
+async def test_passing_failures_end_as_failed_once_the_attempts_are_used_up():
+    outbox, wall, announcer = FakeOutbox(), FakeWall(), FakeAnnouncer()
+    relay = FakeRelay({FIRST: [Outcome.unreachable("refused")] * 5})
+    await outbox.add(_mails()[:1], int(wall() * 1000))
+    sender = _sender(outbox, relay, announcer, wall)
+    for _ in range(4):
+        await _drain(sender)
+        wall.now += 3600
+    assert relay.tries == [FIRST] * 3
+    assert "gave up after 3 attempts" in announcer.failed_events[0][1]
+
+
+async def test_an_outcome_the_broker_could_not_take_is_announced_later_without_resending():
+    outbox, wall, announcer = FakeOutbox(), FakeWall(), FakeAnnouncer()
+    relay = FakeRelay()
+    await outbox.add(_mails()[:1], int(wall() * 1000))
+    sender = _sender(outbox, relay, announcer, wall)
+    announcer.down = True
+    await _drain(sender)
+    assert len(relay.sent) == 1 and announcer.sent_events == []
+    announcer.down = False
+    wall.now += 60
+    await _drain(sender)
+    assert len(relay.sent) == 1 and len(announcer.sent_events) == 1
+    assert outbox.due_ts == {}
+
+
+class Crash(BaseException):
+    """The process dies: nothing after this point runs."""
+
+
+async def test_a_crash_between_the_relays_250_and_the_mark_resends_once_with_the_same_message_id():
+    outbox, wall = FakeOutbox(), FakeWall()
+    relay = FakeRelay()
+    await outbox.add(_mails()[:1], int(wall() * 1000))
+    outbox.fail_mark_sent = Crash()
+    crashed = _sender(outbox, relay, wall=wall)
+    await crashed.drain_once()
+    with pytest.raises(Crash):
+        await asyncio.gather(*crashed._tasks)
+    assert outbox.states() == {f"{KEY}|{FIRST}": "sending"}
+    outbox.fail_mark_sent = None
+    restarted = _sender(outbox, relay, wall=wall)
+    await outbox.resume(int(wall() * 1000))
+    await _drain(restarted)
+    await _drain(restarted)
+    assert [m.message_id for m in relay.sent] == [relay.sent[0].message_id] * 2
+    assert outbox.states() == {f"{KEY}|{FIRST}": "sent"}
