@@ -1,0 +1,1 @@
+from tests.integration.dashboard.stack import client, dash_nats, fake, services  # noqa: F401
