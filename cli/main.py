@@ -126,7 +126,7 @@ def stack_command(action: str) -> int:
             return 1
         stack = Stack().up()
         print(f"up: NATS {stack.nats_url}, MongoDB {stack.mongodb_uri}, SMTP 127.0.0.1:{stack.smtp_port}, "
-              f"mail in var/mail/, logs in var/log/")
+              f"mail in var/mail/, logs in var/log/; dashboard http://127.0.0.1:{stack.dashboard_port}/")
         return 0
     if action == "status":
         print("down" if not current else f"up: NATS {current.nats_url}, pids {current.pids}")

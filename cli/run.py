@@ -52,6 +52,7 @@ def run_platform(once: bool, campaign: Path | None, quiet: bool) -> int:
     console.print("[bold]midterm[/bold]: starting nats-server, the MongoDB wire server, the mail catcher and "
                   f"the services under {VAR}/ ...")
     stack.up()
+    console.print(f"Dashboard: http://127.0.0.1:{stack.dashboard_port}/")
     try:
         code = asyncio.run(Player(stack, plan, quiet).play())
         if code == 0 and not once:

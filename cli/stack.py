@@ -42,6 +42,7 @@ class Stack:
     nats_port: int = 0
     mongo_port: int = 0
     smtp_port: int = 0
+    dashboard_port: int = 0
     mongodb_uri: str = ""
     pids: dict[str, int] = field(default_factory=dict)
     env_extra: dict[str, str] = field(default_factory=dict)
@@ -79,6 +80,9 @@ class Stack:
         env = {**os.environ, **self.service_env()}
         for name in services:
             self._spawn(name, [sys.executable, "-m", f"services.{name}"], env=env)
+        self.dashboard_port = self.dashboard_port or _port(8080)
+        self._spawn("dashboard", [sys.executable, "-m", "services.dashboard"],
+                    env={**env, "MIDTERM_DASHBOARD_PORT": str(self.dashboard_port)}, wait=self.dashboard_port)
         self.save()
         return self
 
@@ -95,6 +99,7 @@ class Stack:
         self.var.mkdir(parents=True, exist_ok=True)
         STATE.write_text(json.dumps({
             "nats_port": self.nats_port, "mongo_port": self.mongo_port, "smtp_port": self.smtp_port,
+            "dashboard_port": self.dashboard_port,
             "mongodb_uri": self.mongodb_uri, "pids": self.pids, "env_extra": self.env_extra,
         }, indent=2))
 
@@ -104,6 +109,7 @@ class Stack:
             return None
         data = json.loads(STATE.read_text())
         return cls(nats_port=data["nats_port"], mongo_port=data["mongo_port"], smtp_port=data["smtp_port"],
+                   dashboard_port=data.get("dashboard_port", 0),
                    mongodb_uri=data["mongodb_uri"], pids=data["pids"], env_extra=data.get("env_extra", {}))
 
     def down(self, timeout: float = 20.0) -> None:

@@ -11,7 +11,7 @@ from shared.settings import Settings
 from tests.conftest import ROOT, SHARED_DOCS
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-SERVICES = ("intake", "deadline", "compiler", "notifier")
+SERVICES = ("intake", "deadline", "compiler", "notifier", "dashboard")
 
 
 def contract_settings() -> set[str]:
