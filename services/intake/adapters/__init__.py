@@ -1,0 +1,1 @@
+"""Repositories over MongoDB and the batching writer."""

@@ -1,0 +1,1 @@
+"""Pure rules of intake: no faststream, pymongo or structlog imports, no I/O."""

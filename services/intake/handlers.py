@@ -1,0 +1,152 @@
+"""Intake's use cases: decode, call the domain, persist, publish. Subscribers in app.py only call these."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from services.intake.adapters.batcher import MicroBatcher
+from services.intake.adapters.repositories import UnitsRepo
+from services.intake.domain import catalog
+from services.intake.domain.catalog import CatalogIndex
+from services.intake.domain.decode import Undecodable, parse, validate
+from services.intake.domain.messages import Messages
+from services.intake.domain.problems import DUPLICATE_SUBMISSION_ID, Problem
+from services.intake.domain.submissions import Facts, examine
+from services.intake.domain.units import UnitTree, unit_hash
+from services.intake.ports import CatalogStore, EventPublisher
+from services.intake.recording import Candidate, Outcome
+from shared import subjects
+from shared.clock import Clock, iso
+from shared.contract.queries import CatalogQuery, CatalogRegister
+from shared.contract.submissions import Rejected
+from shared.contract.units import Unit, UnitChanged
+from shared.messaging import MSG_ID_HEADER, Event, Inbound, Terminal, error_reply
+from shared.plan import Plan
+
+_UNIT_BOOKKEEPING = ("_id", "content_hash", "published", "revision")
+
+
+def rejected_event(inbound: Inbound, received_at: datetime, facts: Facts, problems: list[Problem],
+                   messages: Messages, subject: str = subjects.SUBMISSIONS_REJECTED) -> Event:
+    payload = Rejected(submission_id=facts.submission_id, unit_id=facts.unit_id, subject=inbound.subject,
+                       received_at=received_at, errors=messages.render(problems), submitted_by=facts.submitted_by)
+    digest = hashlib.sha256(inbound.subject.encode() + b"\n" + inbound.data).hexdigest()[:20]
+    kind = "rejected" if subject == subjects.SUBMISSIONS_REJECTED else "unit-rejected"
+    return Event(subject, payload, msg_id=f"{kind}:{facts.submission_id or facts.unit_id or '-'}:{digest}",
+                 correlation_id=inbound.correlation_id)
+
+
+class Submissions:
+    def __init__(self, plan: Plan, clock: Clock, messages: Messages, tree: UnitTree,
+                 batcher: MicroBatcher[Candidate, Outcome], publisher: EventPublisher) -> None:
+        self.plan, self.clock, self.messages, self.tree = plan, clock, messages, tree
+        self.batcher, self.publisher = batcher, publisher
+
+    async def handle(self, inbound: Inbound) -> None:
+        received_at = self.clock.now()
+        verdict = examine(inbound.data, inbound.subject, inbound.headers.get(MSG_ID_HEADER), self.tree.view,
+                          self.plan)
+        if not verdict.accepted:
+            await self.publisher.publish(rejected_event(inbound, received_at, verdict.facts, verdict.problems,
+                                                        self.messages))
+            raise Terminal(verdict.problems[0].code if verdict.problems else "rejected")
+        assert verdict.submission is not None and verdict.obligation is not None
+        outcome = await self.batcher.submit(Candidate(verdict.submission, verdict.obligation, received_at,
+                                                      inbound.correlation_id))
+        if outcome is Outcome.CONFLICT:
+            problem = Problem(DUPLICATE_SUBMISSION_ID, "submission_id", {"value": verdict.submission.submission_id})
+            await self.publisher.publish(rejected_event(inbound, received_at, verdict.facts, [problem],
+                                                        self.messages))
+            raise Terminal(DUPLICATE_SUBMISSION_ID)
+        if outcome is Outcome.REPEAT:
+            raise Terminal("repeat")
+
+
+class Registry:
+    """`review.units.upsert`: check, store with paths, publish `review.units.changed.<path>`."""
+
+    def __init__(self, clock: Clock, messages: Messages, tree: UnitTree, repo: UnitsRepo,
+                 publisher: EventPublisher) -> None:
+        self.clock, self.messages, self.tree, self.repo, self.publisher = clock, messages, tree, repo, publisher
+        # FastStream hands over a fetched batch concurrently even with one worker; a parent must be stored
+        # before its children, so upserts go through one at a time, in the order they arrived (FIFO lock).
+        self._one_at_a_time = asyncio.Lock()
+
+    async def handle(self, inbound: Inbound) -> None:
+        async with self._one_at_a_time:
+            await self._handle(inbound)
+
+    async def _handle(self, inbound: Inbound) -> None:
+        now = self.clock.now()
+        try:
+            value = parse(inbound.data)
+        except Undecodable as bad:
+            await self._reject(inbound, now, None, [bad.problem])
+        unit, problems = validate(Unit, value)
+        if unit is not None:
+            problems.extend(self.tree.check(unit))
+        if unit is None or problems:
+            unit_id = value.get("unit_id") if isinstance(value, dict) else None
+            await self._reject(inbound, now, unit_id if isinstance(unit_id, str) and len(unit_id) <= 64 else None,
+                               problems)
+        assert unit is not None
+        changed = self.tree.apply(unit, iso(now))
+        if changed:
+            await self.repo.save(changed)
+            for doc in changed:
+                self.tree.commit(doc)
+        else:
+            stored = await self.repo.get(unit.unit_id)
+            if stored is None or stored.get("published"):
+                raise Terminal("unchanged")
+            changed = [stored]  # stored by an attempt that died before its event
+        await self.publish(changed, inbound.correlation_id)
+
+    async def publish(self, docs: Iterable[dict[str, Any]], correlation_id: str | None) -> None:
+        docs = list(docs)
+        await self.publisher.publish_many(unit_event(d, correlation_id) for d in docs)
+        await self.repo.mark_published(docs)
+
+    async def _reject(self, inbound: Inbound, now: datetime, unit_id: str | None, problems: list[Problem]) -> None:
+        event = rejected_event(inbound, now, Facts(unit_id=unit_id), problems, self.messages,
+                               subjects.UNITS_REJECTED)
+        await self.publisher.publish(event)
+        raise Terminal(problems[0].code)
+
+
+def unit_event(doc: dict[str, Any], correlation_id: str | None) -> Event:
+    payload = UnitChanged.model_validate({k: v for k, v in doc.items() if k not in _UNIT_BOOKKEEPING})
+    # The revision tells A -> B -> A apart (JetStream would drop the second A as a duplicate of the first).
+    hash_ = doc.get("content_hash") or unit_hash(doc)
+    msg_id = f"unit:{doc['unit_id']}:{doc.get('revision', 0)}:{hash_[:16]}"
+    return Event(subjects.units_changed(doc["path"]), payload, msg_id=msg_id,
+                 correlation_id=correlation_id)
+
+
+class Catalogue:
+    """`review.catalog.register` and `review.query.catalog`."""
+
+    def __init__(self, store: CatalogStore, index: CatalogIndex) -> None:
+        self.store, self.index = store, index
+
+    async def register(self, inbound: Inbound) -> None:
+        try:
+            value = parse(inbound.data)
+        except Undecodable as bad:
+            raise Terminal(bad.problem.code) from None
+        body, problems = validate(CatalogRegister, value)
+        if body is None:
+            raise Terminal(f"{problems[0].code}: {problems[0].field}")
+        entry = catalog.registered(body.model_dump(mode="json"))
+        await self.store.put(entry.doc(source="register"))
+        self.index.add(entry)
+
+    async def search(self, body: Any) -> dict[str, Any]:
+        query, problems = validate(CatalogQuery, body)
+        if query is None:
+            return error_reply("schema", f"Yêu cầu tra cứu không hợp lệ: trường {problems[0].field or 'q'}")
+        return {"results": [e.public() for e in self.index.search(query.q, query.limit)]}

@@ -1,0 +1,168 @@
+"""Recording accepted submissions, a batch at a time: one lookup of the ids, one of the obligations, one
+insert_many, one catalogue write, the events, one update marking them published. Batches run one after
+another, so versions of one obligation are assigned in order; the unique `ov` index (obligation:version)
+refuses a version another writer took first, and that message is simply retried."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from services.intake.domain import catalog
+from services.intake.domain.catalog import CatalogIndex
+from services.intake.domain.submissions import Obligation
+from services.intake.domain.versions import (
+    Kind,
+    ObligationState,
+    Stored,
+    content_hash,
+    decide,
+    obligation_key,
+    state_of,
+    version_key,
+)
+from services.intake.ports import CatalogStore, EventPublisher, SubmissionStore
+from shared import subjects
+from shared.clock import iso
+from shared.contract.submissions import Accepted, Submission
+from shared.messaging import Event
+from shared.plan import Plan
+
+
+@dataclass(frozen=True)
+class Candidate:
+    submission: Submission
+    obligation: Obligation
+    received_at: datetime
+    correlation_id: str | None = None
+
+
+class Outcome(Enum):
+    ACCEPTED = "accepted"
+    REPEAT = "repeat"
+    CONFLICT = "conflict"
+
+
+class Contended(Exception):
+    """Another writer stored this id or this version first: retry the message, it will see what is stored."""
+
+
+class Recorder:
+    def __init__(self, store: SubmissionStore, catalog_store: CatalogStore, index: CatalogIndex,
+                 publisher: EventPublisher, plan: Plan,
+                 after_write: Callable[[], Awaitable[None]] | None = None) -> None:
+        self.store = store
+        self.catalog_store = catalog_store
+        self.index = index
+        self.publisher = publisher
+        self.plan = plan
+        self.after_write = after_write
+        self._states: dict[str, ObligationState | None] = {}
+        self._ids: dict[str, tuple[str, bool]] = {}  # submission id -> (content hash, announced)
+        self._versioning = asyncio.Lock()
+
+    async def warm(self) -> None:
+        """Learn every stored id and obligation once, at start-up: a batch then needs no lookup at all.
+        (Intake is the only writer; another replica's write shows up as a refused insert, handled below.)"""
+        by_obligation: dict[str, list[dict[str, Any]]] = {}
+        for doc in await self.store.summaries():
+            self._ids[doc["_id"]] = (doc["content_hash"], bool(doc.get("published")))
+            by_obligation.setdefault(doc["obligation"], []).append(doc)
+        self._states = {o: state_of(docs) for o, docs in by_obligation.items()}
+
+    async def flush(self, batch: list[Candidate]) -> list[Outcome | BaseException]:
+        async with self._versioning:  # one batch at a time decides versions; announcing overlaps the next
+            results, written, again = await self._store(batch)
+        if again:
+            found = await self.store.by_ids(again)
+            written += [found[i] for i in again if i in found]
+        if self.after_write and written:
+            await self.after_write()
+        await self._announce(written, {c.submission.submission_id: c.correlation_id for c in batch})
+        for doc in written:
+            self._ids[doc["_id"]] = (doc["content_hash"], True)
+        return results
+
+    async def _store(self, batch: list[Candidate]) -> tuple[list[Outcome | BaseException], list[dict[str, Any]], list[str]]:
+        results: list[Outcome | BaseException] = [Outcome.REPEAT] * len(batch)
+        fresh: list[tuple[int, dict[str, Any]]] = []
+        again: list[str] = []
+        ids = dict(self._ids)
+        states = dict(self._states)
+        for i, cand in enumerate(batch):
+            sub = cand.submission
+            obligation = obligation_key(sub.unit_id, sub.report_type.value)
+            hash_ = content_hash(sub)
+            seen = ids.get(sub.submission_id)
+            known = Stored(seen[0], seen[1], {}) if seen else None
+            decision = decide(hash_, known, states.get(obligation), cand.received_at, cand.obligation.due_at)
+            if decision.kind is Kind.CONFLICT:
+                results[i] = Outcome.CONFLICT
+            elif decision.kind is Kind.REPEAT:
+                if known is not None and not known.published and sub.submission_id not in again:
+                    again.append(sub.submission_id)  # stored by an attempt that died before its events
+            else:
+                doc = self._document(cand, obligation, hash_, decision.version, decision.on_time)
+                fresh.append((i, doc))
+                ids[sub.submission_id] = (hash_, True)  # the same id later in this batch: repeat or conflict
+                states[obligation] = ObligationState(decision.version, decision.on_time)
+                results[i] = Outcome.ACCEPTED
+        refused = await self.store.insert([doc for _, doc in fresh])
+        written = []
+        for position, (i, doc) in enumerate(fresh):
+            if position in refused:
+                results[i] = Contended(f"{refused[position]} taken: {doc['_id']}")
+            else:
+                self._ids[doc["_id"]] = (doc["content_hash"], False)
+                self._states[doc["obligation"]] = ObligationState(doc["version"], doc["on_time"])
+                written.append(doc)
+        if refused:
+            await self._relearn([fresh[p][1] for p in refused])
+        return results, written, again
+
+    async def _relearn(self, docs: list[dict[str, Any]]) -> None:
+        """Another writer got there first: learn what it stored, so the retried message decides right."""
+        for doc in (await self.store.by_ids([d["_id"] for d in docs])).values():
+            self._ids[doc["_id"]] = (doc["content_hash"], bool(doc.get("published")))
+        obligations = list({d["obligation"] for d in docs})
+        found = await self.store.versions(obligations)
+        for obligation in obligations:
+            self._states[obligation] = state_of(found.get(obligation, []))
+
+    def _document(self, cand: Candidate, obligation: str, hash_: str, version: int, on_time: bool) -> dict[str, Any]:
+        sub = cand.submission
+        return {
+            "_id": sub.submission_id, "submission_id": sub.submission_id, "unit_id": sub.unit_id,
+            "path": cand.obligation.unit.path, "report_type": sub.report_type.value, "version": version,
+            "obligation": obligation, "received_at": iso(cand.received_at),
+            "received_ts": int(cand.received_at.timestamp() * 1000), "due_at": iso(cand.obligation.due_at),
+            "on_time": on_time, "content_hash": hash_, "submission": sub.model_dump(mode="json"),
+            "unit_name": cand.obligation.unit.name, "ov": version_key(obligation, version), "published": False,
+        }
+
+    async def _announce(self, docs: list[dict[str, Any]], correlations: dict[str, str | None]) -> None:
+        """Catalogue, then events, then the mark: a crash anywhere before the mark repeats all three, harmlessly."""
+        if not docs:
+            return
+        entries = [(doc, e) for doc in docs
+                   for e in catalog.from_submission(doc["submission"], doc.get("unit_name", doc["unit_id"]),
+                                                    self.plan.report_name(doc["report_type"]))]
+        await self.catalog_store.add_many([e.doc(source="submission", submission_id=d["_id"], unit_id=d["unit_id"])
+                                           for d, e in entries])
+        for _, entry in entries:
+            self.index.add(entry)
+        await self.publisher.publish_many(accepted_event(d, correlations.get(d["_id"])) for d in docs)
+        await self.store.mark_published([d["_id"] for d in docs])
+
+
+
+def accepted_event(doc: dict[str, Any], correlation_id: str | None) -> Event:
+    payload = Accepted(submission_id=doc["submission_id"], unit_id=doc["unit_id"], report_type=doc["report_type"],
+                       version=doc["version"], received_at=doc["received_at"], due_at=doc["due_at"],
+                       on_time=doc["on_time"])
+    return Event(subjects.accepted(doc["path"]), payload, msg_id=f"accepted:{doc['submission_id']}",
+                 correlation_id=correlation_id or doc["submission_id"])
