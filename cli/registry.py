@@ -9,6 +9,7 @@ from rich.console import Console
 
 from cli.bus import connect
 from services.intake.registry import load_registry, publish_registry
+from shared.streams import ensure_stream
 
 
 def load_units(path: Path) -> list[dict[str, Any]]:
@@ -16,7 +17,9 @@ def load_units(path: Path) -> list[dict[str, Any]]:
 
 
 async def publish_units(nc: Any, units: list[dict[str, Any]]) -> int:
-    return await publish_registry(nc, units)
+    js = nc.jetstream()
+    await ensure_stream(js)
+    return await publish_registry(js, units)
 
 
 async def import_registry(url: str, path: Path) -> int:
