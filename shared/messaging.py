@@ -21,6 +21,7 @@ from typing import Any
 import structlog
 from faststream import AckPolicy
 from faststream.nats import NatsBroker, NatsMessage, PullSub
+from nats.js.api import DeliverPolicy
 from pydantic import BaseModel
 
 from shared import subjects
@@ -142,6 +143,7 @@ class Consumers:
         batch_size: int = 16,
         description: str | None = None,
     ) -> Any:
+        durable = self.durable(durable)
         config = consumer_config(
             durable,
             subject,
@@ -149,6 +151,8 @@ class Consumers:
             ack_wait_seconds=self.settings.ack_wait_seconds,
             max_ack_pending=max(1000, max_workers * batch_size * 4),
         )
+        if self.settings.consumer_suffix:
+            config.deliver_policy = DeliverPolicy.NEW
         options: dict[str, Any] = {"max_workers": max_workers} if max_workers > 1 else {}
         subscriber = self.broker.subscriber(
             subject,
@@ -157,15 +161,24 @@ class Consumers:
             config=config,
             pull_sub=PullSub(batch_size=batch_size, timeout=1.0),
             ack_policy=AckPolicy.MANUAL,
+            # The raw body: FastStream's JSON decoding would run before the guard, and a deeply nested or
+            # huge-number payload would then escape unanswered. Handlers decode and validate themselves.
+            decoder=_raw_body,
             description=description,
             **options,
         )
 
+        # The `NatsMessage` annotation matters: with `Any`, FastStream passes the decoded body instead.
         async def on_message(msg: NatsMessage) -> None:
             await self.guard(msg, handler)
 
         on_message.__name__ = f"on_{durable.replace('-', '_')}"
         return subscriber(on_message)
+
+    def durable(self, name: str) -> str:
+        """The durable name with MIDTERM_CONSUMER_SUFFIX, if one is set (`intake-submissions-<suffix>`)."""
+        suffix = self.settings.consumer_suffix.strip("-")
+        return f"{name}-{suffix}" if suffix else name
 
     async def guard(self, msg: NatsMessage, handler: Handler) -> None:
         inbound = _inbound(msg)
@@ -221,6 +234,10 @@ def dead_letter(service: str, inbound: Inbound, reason: str) -> Event:
         msg_id=f"dlq:{service}:{inbound.msg_id}",
         correlation_id=inbound.correlation_id,
     )
+
+
+async def _raw_body(msg: Any) -> bytes:
+    return bytes(msg.body)
 
 
 def error_reply(code: str, message: str) -> dict[str, Any]:

@@ -63,6 +63,9 @@ class Runtime:
             for task in self.background:
                 task.cancel()
             await asyncio.gather(*self.background, return_exceptions=True)
+
+        async def stopped() -> None:
+            # After the broker has drained in-flight messages: their handlers may still need the database.
             for hook in self.on_shutdown:
                 await hook()
             self.log.info("service_stopped")
@@ -74,6 +77,7 @@ class Runtime:
             on_startup=[connect],
             after_startup=[started],
             on_shutdown=[stopping],
+            after_shutdown=[stopped],
             specification=spec,
         )
 

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     max_deliver: int = Field(8, ge=2, validation_alias=_env("MIDTERM_MAX_DELIVER"))
     ack_wait_seconds: float = Field(60, gt=0, validation_alias=_env("MIDTERM_ACK_WAIT_SECONDS"))
     digest_seconds: float = Field(3600, ge=0, validation_alias=_env("MIDTERM_DIGEST_SECONDS"))
+    # Tests and parallel environments sharing one stream: a suffix names a separate set of durable consumers,
+    # created to start at new messages (an existing durable resumes where it stopped, so restarts lose nothing).
+    consumer_suffix: str = Field("", pattern=r"^-?[A-Za-z0-9_-]{0,40}$", validation_alias=_env("MIDTERM_CONSUMER_SUFFIX"))
     stream_replicas: int = Field(1, ge=1, le=5, validation_alias=_env("MIDTERM_STREAM_REPLICAS"))
     draft_debounce_seconds: float = Field(0.5, ge=0, validation_alias=_env("MIDTERM_DRAFT_DEBOUNCE_SECONDS"))
 

@@ -1,15 +1,10 @@
 """Wiring only: projections in from JetStream, drafts out, the draft query, the recompute loop.
 
-`MIDTERM_CONSUMER_SUFFIX` (an addition, for tests and parallel environments sharing one stream): appended
-to every durable name; such fresh durables start at the end of the stream instead of replaying it."""
+`MIDTERM_CONSUMER_SUFFIX` (shared.settings) names a separate set of durables for tests sharing one stream."""
 
 from __future__ import annotations
 
-import os
-
 from faststream import FastStream
-from nats.js.api import DeliverPolicy
-from nats.js.errors import NotFoundError
 
 from services.compiler.adapters.store import Store
 from services.compiler.handlers import Compiler
@@ -20,7 +15,6 @@ from shared import subjects
 from shared.contract import DraftUpdated
 from shared.plan import load_plan
 from shared.service import Runtime, queries
-from shared.streams import STREAM_NAME, consumer_config
 
 STATS = "review.query.compiler.stats"
 ACCEPTED_WORKERS, ACCEPTED_BATCH = 4, 64
@@ -32,18 +26,15 @@ def wire(rt: Runtime) -> FastStream:
     store = Store()
     compiler = Compiler(store, plan, rt.clock, rt.publisher, rt.log, settings.draft_debounce_seconds)
     answers = DraftQueries(compiler, store, load_context(plan))
-    suffix = os.environ.get("MIDTERM_CONSUMER_SUFFIX", "")
     inputs = [
-        (subjects.UNITS_CHANGED_ALL, f"compiler-units{suffix}", compiler.on_unit, 1, 16),
-        (subjects.OBLIGATIONS_CHANGED_ALL, f"compiler-obligations{suffix}", compiler.on_obligation, 1, 64),
-        (subjects.ACCEPTED_ALL, f"compiler-accepted{suffix}", compiler.on_accepted, ACCEPTED_WORKERS, ACCEPTED_BATCH),
+        (subjects.UNITS_CHANGED_ALL, "compiler-units", compiler.on_unit, 1, 16),
+        (subjects.OBLIGATIONS_CHANGED_ALL, "compiler-obligations", compiler.on_obligation, 1, 64),
+        (subjects.ACCEPTED_ALL, "compiler-accepted", compiler.on_accepted, ACCEPTED_WORKERS, ACCEPTED_BATCH),
     ]
 
     async def startup() -> None:
         store.connect(settings.mongodb_uri)
         await compiler.load()
-        if suffix:
-            await _start_at_end(rt, inputs)
 
     async def shutdown() -> None:
         await shared_db.close()
@@ -63,20 +54,3 @@ def wire(rt: Runtime) -> FastStream:
     ])
     rt.document(subjects.drafts_updated("{scope}"), DraftUpdated, "A new draft version of a scope")
     return rt.app("Compiles district and provincial drafts from the latest reports")
-
-
-async def _start_at_end(rt: Runtime, inputs: list) -> None:
-    """Create missing suffixed durables with DeliverPolicy.NEW; FastStream then binds to them as they are."""
-    js = rt.broker.connection.jetstream()
-    for subject, durable, _, workers, batch in inputs:
-        try:
-            await js.consumer_info(STREAM_NAME, durable)
-            continue
-        except NotFoundError:
-            pass
-        config = consumer_config(durable, subject, max_deliver=rt.settings.max_deliver,
-                                 ack_wait_seconds=rt.settings.ack_wait_seconds,
-                                 max_ack_pending=max(1000, workers * batch * 4))
-        config.deliver_policy = DeliverPolicy.NEW
-        config.name = durable
-        await js.add_consumer(STREAM_NAME, config=config)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from faststream import FastStream
@@ -18,18 +17,6 @@ from shared.service import Runtime, queries
 
 UNITS_DURABLE = "deadline-units"
 ACCEPTED_DURABLE = "deadline-accepted"
-
-
-def consumer_suffix() -> str:
-    """`MIDTERM_CONSUMER_SUFFIX` (optional) names a separate set of durable consumers: tests sharing one
-    stream give each test its own, so a new process never resumes another test's consumers."""
-    suffix = os.environ.get("MIDTERM_CONSUMER_SUFFIX", "").strip()
-    return f"-{suffix}" if suffix else ""
-
-
-def durable_names() -> dict[str, str]:
-    suffix = consumer_suffix()
-    return {subjects.UNITS_CHANGED_ALL: UNITS_DURABLE + suffix, subjects.ACCEPTED_ALL: ACCEPTED_DURABLE + suffix}
 
 
 def wire(rt: Runtime) -> FastStream:
@@ -55,10 +42,9 @@ def wire(rt: Runtime) -> FastStream:
     async def submission_accepted(inbound: Inbound) -> None:
         await box["d"].registry.accepted(inbound)
 
-    durables = durable_names()
-    rt.consumers.consume(subjects.UNITS_CHANGED_ALL, durables[subjects.UNITS_CHANGED_ALL], unit_changed,
+    rt.consumers.consume(subjects.UNITS_CHANGED_ALL, UNITS_DURABLE, unit_changed,
                          description="Keep obligations current with the unit registry")
-    rt.consumers.consume(subjects.ACCEPTED_ALL, durables[subjects.ACCEPTED_ALL], submission_accepted,
+    rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted,
                          description="Mark obligations submitted or late")
 
     async def status(body: Any = None) -> Any:

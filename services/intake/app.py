@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
-from faststream import AckPolicy, FastStream
-from faststream.nats import NatsMessage, PullSub
-from nats.js.api import DeliverPolicy
-from nats.js.errors import NotFoundError
+from faststream import FastStream
 
 from services.intake.adapters.batcher import MicroBatcher
 from services.intake.adapters.messages_file import load_messages
@@ -25,18 +21,8 @@ from shared.contract.submissions import Accepted, Rejected
 from shared.contract.units import UnitChanged
 from shared.plan import load_plan
 from shared.service import Runtime, queries
-from shared.streams import STREAM, STREAM_NAME, consumer_config
 
 DESCRIPTION = "Intake: the unit registry, submissions and the document catalogue (CONTRACT sections 1, 2, 5)."
-
-
-@dataclass
-class Consumer:
-    subject: str
-    durable: str
-    workers: int
-    fetch: int
-    config: dict[str, Any] = field(default_factory=dict)
 
 
 def wire(rt: Runtime) -> FastStream:
@@ -67,12 +53,9 @@ def wire(rt: Runtime) -> FastStream:
                      submissions=Submissions(plan, rt.clock, messages, tree, batcher, rt.publisher),
                      registry=Registry(rt.clock, messages, tree, units, rt.publisher),
                      catalogue=Catalogue(cat, index))
-        if options.consumer_suffix:
-            await _start_at_new_messages(rt, consumers)
         rt.log.info("intake_loaded", units=len(tree), catalogue=len(index))
 
     async def stop() -> None:
-        await rt.broker.stop()  # drain in-flight messages while the database is still there
         if "batcher" in parts:
             await parts["batcher"].close()
         await db.close()
@@ -89,14 +72,12 @@ def wire(rt: Runtime) -> FastStream:
     async def search(body: Any = None) -> dict[str, Any]:
         return await parts["catalogue"].search(body)
 
-    consumers = [
-        Consumer(subjects.SUBMIT_ALL, options.durable("submissions"), options.workers, options.fetch_batch),
-        Consumer(subjects.UNITS_UPSERT, options.durable("units"), 1, 16),
-        Consumer(subjects.CATALOG_REGISTER, options.durable("catalog"), 1, 16),
-    ]
-    handlers = [on_submission, on_unit, on_register]
-    for consumer, handler in zip(consumers, handlers, strict=True):
-        _consume_raw(rt, consumer, handler)
+    rt.consumers.consume(subjects.SUBMIT_ALL, "intake-submissions", on_submission, max_workers=options.workers,
+                         batch_size=options.fetch_batch, description="intake: submissions")
+    rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, batch_size=16,
+                         description="intake: the unit registry")
+    rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, batch_size=16,
+                         description="intake: catalogue registrations")
     queries(rt, [(subjects.QUERY_CATALOG, search, "Search the catalogue, ignoring case and diacritics")])
     rt.document(subjects.accepted("{path}"), Accepted, "A submission was accepted")
     rt.document(subjects.SUBMISSIONS_REJECTED, Rejected, "A submission was rejected, with every error")
@@ -106,44 +87,3 @@ def wire(rt: Runtime) -> FastStream:
     rt.on_startup.append(start)
     rt.on_shutdown.append(stop)
     return rt.app(DESCRIPTION)
-
-
-async def _raw_body(msg: Any) -> bytes:
-    return bytes(msg.body)
-
-
-def _consume_raw(rt: Runtime, c: Consumer, handler: Any) -> None:
-    """`rt.consumers.consume` with one difference: FastStream must not JSON-decode the body first. Its decoder
-    lets RecursionError (deep nesting) and ValueError (a 5000-digit number) escape before our handler runs, so
-    such a message was never answered, only redelivered and dropped; and it parsed every payload twice."""
-    config = consumer_config(c.durable, c.subject, max_deliver=rt.settings.max_deliver,
-                             ack_wait_seconds=rt.settings.ack_wait_seconds,
-                             max_ack_pending=max(1000, c.workers * c.fetch * 4))
-    extra: dict[str, Any] = {"max_workers": c.workers} if c.workers > 1 else {}
-    subscriber = rt.broker.subscriber(
-        c.subject, stream=STREAM, durable=c.durable, config=config, decoder=_raw_body,
-        pull_sub=PullSub(batch_size=c.fetch, timeout=1.0), ack_policy=AckPolicy.MANUAL,
-        description=f"intake: {c.subject}", **extra,
-    )
-
-    async def on_message(msg: NatsMessage) -> None:
-        await rt.consumers.guard(msg, handler)
-
-    on_message.__name__ = f"on_{c.durable.replace('-', '_')}"
-    subscriber(on_message)
-
-
-async def _start_at_new_messages(rt: Runtime, consumers: list[Consumer]) -> None:
-    """Create the suffixed consumers at the stream's end, before FastStream binds to them (it then only binds)."""
-    js = rt.broker.connection.jetstream()
-    for c in consumers:
-        try:
-            await js.consumer_info(STREAM_NAME, c.durable)
-            continue
-        except NotFoundError:
-            pass
-        config = consumer_config(c.durable, c.subject, max_deliver=rt.settings.max_deliver,
-                                 ack_wait_seconds=rt.settings.ack_wait_seconds,
-                                 max_ack_pending=max(1000, c.workers * c.fetch * 4))
-        config.deliver_policy = DeliverPolicy.NEW
-        await js.add_consumer(STREAM_NAME, config)

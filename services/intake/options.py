@@ -13,10 +13,6 @@ def _env(name: str) -> AliasChoices:
 class IntakeOptions(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    # A suffix for the durable consumer names. With one, the consumers are created to start at *new*
-    # messages: a second intake (a test, a replay) never re-reads the stream from its beginning.
-    consumer_suffix: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,40}$",
-                                 validation_alias=_env("MIDTERM_CONSUMER_SUFFIX"))
     workers: int = Field(256, ge=1, le=1024, validation_alias=_env("MIDTERM_INTAKE_WORKERS"))
     fetch_batch: int = Field(128, ge=1, le=1024, validation_alias=_env("MIDTERM_INTAKE_FETCH"))
     write_batch: int = Field(512, ge=1, le=5000, validation_alias=_env("MIDTERM_INTAKE_WRITE_BATCH"))
@@ -24,6 +20,3 @@ class IntakeOptions(BaseSettings):
     # Fault injection for the crash tests: `exit_after_write` ends the process after the first stored batch,
     # before any event or ack. Never set in production.
     fault: str = Field("", validation_alias=_env("MIDTERM_INTAKE_FAULT"))
-
-    def durable(self, name: str) -> str:
-        return f"intake-{name}{'-' + self.consumer_suffix if self.consumer_suffix else ''}"

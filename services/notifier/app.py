@@ -11,7 +11,6 @@ from typing import Any
 from faststream import FastStream
 
 from services.notifier.adapters.announcer import EventAnnouncer
-from services.notifier.adapters.consumers import NotifierConsumers
 from services.notifier.adapters.digests import MongoDigests
 from services.notifier.adapters.outbox import MongoOutbox
 from services.notifier.adapters.smtp import SmtpRelay
@@ -56,7 +55,7 @@ def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRE
 
 def wire(rt: Runtime) -> FastStream:
     parts = Parts()
-    consumers = NotifierConsumers(rt.broker, rt.publisher, rt.settings, rt.service)
+    consumers = rt.consumers
 
     async def startup() -> None:
         database = shared_db.connect(rt.settings.mongodb_uri)

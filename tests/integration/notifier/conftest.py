@@ -29,7 +29,6 @@ async def database(mongo_uri: str) -> AsyncIterator[Any]:
 def notifier_env(token: str) -> dict[str, str]:
     return {
         "MIDTERM_CONSUMER_SUFFIX": f"-{token}",
-        "MIDTERM_CONSUMER_DELIVER": "new",
         "MIDTERM_OFFICE_EMAIL": f"vanphong-{token}@tinhuy.example.vn",
         "MIDTERM_EDITORIAL_EMAILS": f"bientap1-{token}@tinhuy.example.vn,bientap2-{token}@tinhuy.example.vn",
         "MIDTERM_NOW": "2023-05-18T09:00:00+07:00",
