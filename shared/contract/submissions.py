@@ -144,6 +144,10 @@ class Accepted(Strict):
     received_at: Timestamp
     due_at: Timestamp
     on_time: bool
+    # An addition: the values of the fields the plan's milestones take as evidence (`conference.held_on`),
+    # so the deadline service can judge milestones without reading report content.
+    evidence: dict[str, str] | None = None
+    report_type_name: str | None = None  # an addition: the plan's Vietnamese name of the report
 
 
 class Rejected(Strict):
@@ -155,6 +159,7 @@ class Rejected(Strict):
     received_at: Timestamp
     errors: list[ErrorItem] = Field(min_length=1)
     submitted_by: Person | None = None  # an addition: lets the notifier mail the submitter
+    report_type: str | None = None  # an addition: lets the rejection mail name the report
 
 
 __all__ = ["Accepted", "Content", "Document", "Name", "Rejected", "ReportType", "Submission", "TargetStatus"]
