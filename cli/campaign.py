@@ -142,7 +142,8 @@ class Generator:
         rng = random.Random(f"{self.seed}:{unit_id}")
         statuses = ["achieved", "on_track", "at_risk", "not_achieved"]
         for target in content.get("targets", []):
-            target["value"] = round(float(target["value"]) * rng.uniform(0.5, 1.5), 1)
+            scaled = float(target["value"]) * rng.uniform(0.5, 1.5)
+            target["value"] = round(scaled) if isinstance(target["value"], int) else round(scaled, 1)
             target["status"] = rng.choices(statuses, weights=[5, 3, 2, 1])[0]
         if "inspection" in content:
             content["inspection"] = {k: int(v * rng.uniform(0.5, 1.5)) for k, v in content["inspection"].items()}

@@ -92,6 +92,7 @@ class Player:
         self.step_title = "khởi động"
         self.now = campaign.start
         self.names = {u["unit_id"]: u["name"] for u in self.units}
+        self.live: Live | None = None
 
     async def play(self) -> int:
         nc = await connect(self.stack.nats_url)
@@ -99,16 +100,13 @@ class Player:
             await self._wait_healthy(nc)
             await self._follow(nc)
             await self._import_registry(nc)
-            with Live(self.view(), console=console, refresh_per_second=4, transient=False) as live:
-                self.live = None if self.quiet else live
-                if self.quiet:
-                    live.stop()
-                for number, step in enumerate(self.campaign.steps, start=1):
-                    await self._step(nc, number, step)
-                    await self._refresh(nc)
-                self.step_title = "hoàn thành chiến dịch mẫu"
-                await self._settle(nc)
-                await self._refresh(nc)
+            if self.quiet:
+                await self._campaign(nc)
+            else:
+                with Live(self.view(), console=console, refresh_per_second=4) as live:
+                    self.live = live
+                    await self._campaign(nc)
+                self.live = None
             console.print(self.view())
             await self._write_outputs(nc)
             return 0
@@ -119,6 +117,14 @@ class Player:
             await nc.close()
 
     # --- the campaign ---------------------------------------------------------------------------
+
+    async def _campaign(self, nc: Any) -> None:
+        for number, step in enumerate(self.campaign.steps, start=1):
+            await self._step(nc, number, step)
+            await self._refresh(nc)
+        self.step_title = "hoàn thành chiến dịch mẫu"
+        await self._settle(nc)
+        await self._refresh(nc)
 
     async def _step(self, nc: Any, number: int, step: Any) -> None:
         self.now, self.step_title = step.at, f"{number}/{len(self.campaign.steps)} {step.title}"
@@ -244,7 +250,7 @@ class Player:
         self._update()
 
     def _update(self) -> None:
-        if getattr(self, "live", None) is not None:
+        if self.live is not None:
             self.live.update(self.view())
 
     def _mails(self) -> int:
