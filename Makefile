@@ -30,7 +30,7 @@ run: $(STAMP)
 	$(VPY) -m cli.main run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check shared services cli tests bench
+	$(VENV)/bin/ruff check shared services cli devstack tests bench
 	$(VENV)/bin/mypy shared
 
 asyncapi: $(STAMP)

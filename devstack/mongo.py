@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 from devstack.ports import free_port, wait_port
+from devstack.process import terminate
 
 
 def docker_answers() -> bool:
@@ -72,13 +73,7 @@ class MongoServer:
 
     def stop(self) -> None:
         """Stop the process (nx only); `start()` brings it back on the same port with the same data."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        terminate(self.proc)
         self.proc = None
 
     def cleanup(self) -> None:

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from devstack.ports import free_port, wait_port
+from devstack.process import terminate
 
 
 def nats_binary() -> str:
@@ -45,13 +46,7 @@ class NatsServer:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        terminate(self.proc)
         self.proc = None
         if getattr(self, "log", None):
             self.log.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,8 @@ import time
 from pathlib import Path
 
 import nats
+
+from devstack.process import terminate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,15 +59,7 @@ class ServiceProcess:
 
     def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM, wait for the drain; kill if it does not exit in time. Returns the exit code."""
-        if not self.proc or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-            return None
+        return terminate(self.proc, timeout)
 
     def kill9(self) -> None:
         if self.proc and self.proc.poll() is None:
