@@ -103,3 +103,28 @@ async def test_a_passing_failure_is_retried_and_then_succeeds(policy, nc):
 async def _acked(nc, durable: str) -> bool:
     info = await nc.jetstream().consumer_info("REVIEW", durable)
     return info.ack_floor.stream_seq >= info.delivered.stream_seq > 0 and info.num_ack_pending == 0
+
+
+async def test_a_bulk_publish_stores_each_event_once_even_when_repeated(policy, nc):
+    from shared.messaging import Event
+
+    broker, _ = policy
+    await _start(broker)
+    token = uuid.uuid4().hex[:8]
+    events = [Event(f"review.drafts.updated.B{token}", {"n": i}, msg_id=f"bulk:{token}:{i}") for i in range(300)]
+    publisher = Publisher(broker)
+    assert await publisher.publish_many(events) == 300
+    assert await publisher.publish_many(events[:100]) == 100
+    first = await publisher.publish(events[0])
+    assert first.duplicate is True
+    js = nc.jetstream()
+    sub = await js.pull_subscribe(f"review.drafts.updated.B{token}", durable=None)
+    seen = []
+    while True:
+        try:
+            batch = await sub.fetch(500, timeout=1)
+        except Exception:
+            break
+        seen += [json.loads(m.data)["n"] for m in batch]
+    await sub.unsubscribe()
+    assert sorted(seen) == list(range(300))
