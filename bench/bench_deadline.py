@@ -5,7 +5,7 @@ documents in the same run.
 
 Obligations are written in bulk (one per grassroots unit, four per district); `--overdue` grassroots units
 have not submitted when the clock stands just after their deadline, the others have. Timed: a sweep that
-finds and notices the overdue ones (events published to a real JetStream, marks written), a second sweep at
+finds and notices the overdue ones (events published to a real JetStream, keys claimed and recorded), a second sweep at
 the same moment (publishes nothing), the status query for the root and for one district, and raw reads.
 """
 
@@ -101,7 +101,7 @@ async def run(args: argparse.Namespace) -> None:
         await ensure_stream(broker.connection.jetstream())
         clock = ManualClock(NOW)
         sweeper = Sweeper(plan, clock, store, marks, CountingPublisher(broker), Quiet())
-        reply = await timed("sweep (find, claim, publish, mark, advance)", rows, sweeper.sweep,
+        reply = await timed("sweep (find, claim, publish, record)", rows, sweeper.sweep,
                             lambda r: f"{r} phases ms {Quiet.phases}")
         assert reply["overdue"] == args.overdue, reply
         again = await timed("sweep again at the same moment", rows, sweeper.sweep, lambda r: f"{r}")

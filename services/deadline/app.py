@@ -10,13 +10,16 @@ from services.deadline.bootstrap import Deadline, bootstrap
 from services.deadline.sweeper import sweep_every
 from shared import db as shared_db
 from shared import subjects
-from shared.contract import Escalated, ObligationChanged, Overdue, Reminder
+from shared.contract import Escalated, Extended, ObligationChanged, OfficeRejected, Overdue, Reminder
 from shared.messaging import Inbound, error_reply
 from shared.plan import load_plan
 from shared.service import Runtime, queries
 
 UNITS_DURABLE = "deadline-units"
 ACCEPTED_DURABLE = "deadline-accepted"
+DECIDED_DURABLE = "deadline-decided"
+EXTEND_DURABLE = "deadline-extend"
+DECIDED_ALL = "review.submissions.decided.>"  # not in shared.subjects yet
 
 
 def wire(rt: Runtime) -> FastStream:
@@ -28,6 +31,7 @@ def wire(rt: Runtime) -> FastStream:
         max_bytes = rt.broker.connection.max_payload if rt.broker.connection else None
         box["d"] = bootstrap(rt, plan, database, max_bytes)
         await box["d"].obligations.create_indexes()
+        await box["d"].units.create_indexes()
 
     async def start_timer() -> None:
         rt.start_background(sweep_every(box["d"].sweeper, rt.settings.sweep_seconds, rt.log))
@@ -42,13 +46,26 @@ def wire(rt: Runtime) -> FastStream:
     async def submission_accepted(inbound: Inbound) -> None:
         await box["d"].registry.accepted(inbound)
 
+    async def decided(inbound: Inbound) -> None:
+        await box["d"].office.decided(inbound)
+
+    async def extend(inbound: Inbound) -> None:
+        await box["d"].office.extend(inbound)
+
     rt.consumers.consume(subjects.UNITS_CHANGED_ALL, UNITS_DURABLE, unit_changed,
                          description="Keep obligations current with the unit registry")
     rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted,
                          description="Mark obligations submitted or late")
+    rt.consumers.consume(DECIDED_ALL, DECIDED_DURABLE, decided,
+                         description="A returned version: the obligation is returned, with a new deadline round")
+    rt.consumers.consume(subjects.EXTEND_ALL, EXTEND_DURABLE, extend,
+                         description="Extensions approved by the Office: a later deadline, a new round")
 
     async def status(body: Any = None) -> Any:
         return await box["d"].status.reply(body)
+
+    async def milestones(body: Any = None) -> Any:
+        return await box["d"].milestones.reply(body)
 
     async def sweep(body: Any = None) -> dict[str, Any]:
         try:
@@ -59,10 +76,13 @@ def wire(rt: Runtime) -> FastStream:
 
     queries(rt, [
         (subjects.QUERY_STATUS, status, "Obligations of a scope's subtree and their status (StatusReply)"),
+        (subjects.QUERY_MILESTONES, milestones, "Milestones of a scope's subtree: met, late, missing, pending"),
         (subjects.ADMIN_SWEEP, sweep, "Sweep now; replies the counts published (SweepReply)"),
     ])
     rt.document(subjects.reminder("{path}"), Reminder, "A reminder before a deadline")
     rt.document(subjects.overdue("{path}"), Overdue, "An obligation passed its deadline unsubmitted")
     rt.document(subjects.escalated("{path}"), Escalated, "An overdue obligation escalated to its supervisors")
     rt.document(subjects.obligations_changed("{path}"), ObligationChanged, "An obligation changed")
+    rt.document(subjects.extended("{path}"), Extended, "An extension applied: the new deadline and its round")
+    rt.document(subjects.EXTEND_REJECTED, OfficeRejected, "An extension refused, with the codes")
     return rt.app("Obligations, reminders, overdue notices and escalations (theo dõi, đôn đốc)")

@@ -8,6 +8,8 @@ from typing import Any
 from services.deadline.adapters.bus import CountingPublisher
 from services.deadline.adapters.repository import Marks, Obligations, Units
 from services.deadline.handlers import Registry
+from services.deadline.milestones import Milestones
+from services.deadline.office import Office
 from services.deadline.status import Status
 from services.deadline.sweeper import Sweeper
 from shared.plan import Plan
@@ -20,6 +22,9 @@ class Deadline:
     sweeper: Sweeper
     status: Status
     obligations: Obligations
+    units: Units
+    office: Office
+    milestones: Milestones
 
 
 def bootstrap(rt: Runtime, plan: Plan, db: Any, max_reply_bytes: int | None = None) -> Deadline:
@@ -30,4 +35,7 @@ def bootstrap(rt: Runtime, plan: Plan, db: Any, max_reply_bytes: int | None = No
         sweeper=Sweeper(plan, rt.clock, obligations, marks, publisher, rt.log),
         status=Status(rt.clock, obligations, units, max_reply_bytes),
         obligations=obligations,
+        units=units,
+        office=Office(plan, rt.clock, obligations, publisher, rt.log),
+        milestones=Milestones(plan, rt.clock, obligations, units),
     )

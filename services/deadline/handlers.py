@@ -77,10 +77,12 @@ class Registry:
         old = await self.obligations.get(key)
         base = old or placeholder(event.unit_id, event.report_type.value, event.due_at,
                                   subjects.path_after(inbound.subject, "review.submissions.accepted"))
-        new = with_accepted(base, event.version, event.submission_id, event.on_time)
+        new = with_accepted(base, event.version, event.submission_id, event.on_time, event.received_at,
+                            event.evidence)
         changed = [new] if new.known and _differs(old, new, now) else []
         await self._announce(changed, now, inbound.correlation_id)
-        await self.obligations.save_submission_side(new)
+        newest = old is None or old.version is None or event.version > old.version
+        await self.obligations.save_submission_side(new, answered=newest and new.answered)
         await self._confirm(changed, now, inbound.correlation_id)
 
     async def _announce(self, obs: list[Obligation], now: datetime, correlation_id: str) -> None:

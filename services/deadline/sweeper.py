@@ -1,10 +1,14 @@
 """The sweep: publish every reminder, overdue notice and escalation now owed, each exactly once per key.
 
-Protocol per key: claim it (insert a mark, unique `_id` = key), publish with `Nats-Msg-Id` = key, mark it
-published, record it on the obligation and move the obligation's next check. A key someone else claimed but
-did not mark published (a concurrent sweeper in flight, or one that crashed) is published again under the same
-msg id: JetStream keeps one copy inside its duplicate window, and only a publish the stream stored counts in
-this sweep's reply. An obligation whose publish failed keeps its next check, so the next sweep retries it.
+Protocol per key: claim it (insert a mark, unique `_id` = key), publish with `Nats-Msg-Id` = key, then record
+it on the obligation (`sent`) with the next check, in one write per obligation: that record is what says
+"published". A key someone else claimed and no obligation records yet (a concurrent sweeper in flight, or one
+that crashed between its publish and its record) is published again under the same msg id: JetStream keeps
+one copy inside its duplicate window, and only a publish the stream stored counts in this sweep's reply. An
+obligation whose publish failed keeps its next check, so the next sweep retries it.
+
+(Until issue 8 a mark was also updated to `published` before the record: a second write per key that closed
+no window the record does not close, since both come after the publish.)
 """
 
 from __future__ import annotations
@@ -37,24 +41,33 @@ class Sweeper:
             watch.lap("find")
             stamp = iso(now)
             mine, taken = await self.marks.claim({a.key: a.obligation_id for a in work.actions}, stamp)
-            done_before = await self.marks.already_published(taken)
+            done_before = await self._recorded(taken, work.actions)
             to_send = [a for a in work.actions if a.key in mine or (a.key in taken and a.key not in done_before)]
             watch.lap("claim")
             published, counted, failed = await self._publish(to_send)
             watch.lap("publish")
-            await self.marks.published(published, stamp)
             sent: dict[str, list[str]] = defaultdict(list)
             for action in work.actions:
                 if action.key in published or action.key in done_before:
                     sent[action.obligation_id].append(action.key)
             announced = {a.obligation_id for a in to_send if a.kind == "overdue" and a.key in published}
             await self.obligations.advance(
-                {ob_id: ts for ob_id, ts in work.next_ts.items() if ob_id not in failed}, sent, announced)
+                work.rounds, {ob_id: ts for ob_id, ts in work.next_ts.items() if ob_id not in failed}, sent,
+                announced)
             watch.lap("record")
             counts = tally(counted)
             self.log.info("sweep_done", trigger=trigger, now=stamp, found=len(found), owed=len(work.actions),
                           failed=len(failed), duration_ms=watch.total_ms(), phases_ms=watch.laps, **counts)
             return counts
+
+    async def _recorded(self, keys: set[str], actions: list[Action]) -> set[str]:
+        """Of keys claimed by someone else, those an obligation already records as published."""
+        if not keys:
+            return set()
+        owners = {a.obligation_id for a in actions if a.key in keys}
+        stored = await self.obligations.many(owners)
+        return {a.key for a in actions if a.key in keys and a.obligation_id in stored
+                and a.key in stored[a.obligation_id].sent}
 
     async def _publish(self, actions: list[Action]) -> tuple[set[str], list[Kind], set[str]]:
         """Returns the keys published, the kinds this sweep stored first, the obligations that failed."""

@@ -3,16 +3,18 @@ ms ints (`due_ts`, `next_ts`) beside the ISO strings."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
-from services.deadline.domain.obligations import Obligation, UnitFacts
+from services.deadline.domain.obligations import Move, Obligation, Seen, UnitFacts
 from services.deadline.domain.schedule import epoch_ms
 from shared.clock import aware, iso
 
-UNIT_SIDE = ("unit_id", "report_type", "due_at", "due_ts", "round", "unit_name", "path", "district",
-             "parent_id", "level", "exempt", "removed", "known")
-SUBMISSION_SIDE = ("submission_id", "version", "first_version", "on_time")
+UNIT_SIDE = ("unit_id", "report_type", "unit_name", "path", "district", "parent_id", "level", "exempt",
+             "removed", "known")
+DEADLINE_SIDE = ("due_at", "due_ts", "round")  # the plan sets it once; after that only moves change it
+SUBMISSION_SIDE = ("submission_id", "version", "first_version", "on_time", "evidence")
 
 
 def to_doc(ob: Obligation) -> dict[str, Any]:
@@ -23,7 +25,33 @@ def to_doc(ob: Obligation) -> dict[str, Any]:
         "removed": ob.removed, "known": ob.known, "submission_id": ob.submission_id, "version": ob.version,
         "first_version": ob.first_version, "on_time": ob.on_time,
         "sent": {key: True for key in ob.sent}, "overdue_announced": ob.overdue_announced,
+        "seen": {seen_key(s.version): seen_doc(s) for s in ob.seen},
+        "returned_version": ob.returned_version,
+        "moves": {move_key(m.id): move_doc(m) for m in ob.moves},
+        "evidence": [{"field": name, "value": value} for name, value in ob.evidence],
     }
+
+
+# Field names never carry a client's id (it may hold `.`): versions are `v<n>`, moves a digest of their id.
+def seen_key(version: int) -> str:
+    return f"v{version}"
+
+
+def seen_doc(seen: Seen) -> dict[str, Any]:
+    return {"version": seen.version, "submission_id": seen.submission_id,
+            "received_at": iso(seen.received_at) if seen.received_at else None}
+
+
+def move_key(move_id: str) -> str:
+    return hashlib.sha256(move_id.encode()).hexdigest()[:24]
+
+
+def move_doc(move: Move) -> dict[str, Any]:
+    return {"id": move.id, "round": move.round, "due_at": iso(move.due_at)}
+
+
+def _instant(text: str | None) -> datetime | None:
+    return aware(datetime.fromisoformat(text)) if text else None
 
 
 def from_doc(doc: dict[str, Any]) -> Obligation:
@@ -35,6 +63,12 @@ def from_doc(doc: dict[str, Any]) -> Obligation:
         known=doc.get("known", True), submission_id=doc.get("submission_id"), version=doc.get("version"),
         first_version=doc.get("first_version"), on_time=doc.get("on_time"),
         sent=frozenset(doc.get("sent") or {}), overdue_announced=bool(doc.get("overdue_announced")),
+        seen=tuple(sorted((Seen(s["version"], s["submission_id"], _instant(s.get("received_at")))
+                           for s in (doc.get("seen") or {}).values()), key=lambda s: s.version)),
+        returned_version=doc.get("returned_version"),
+        moves=tuple(sorted((Move(m["id"], m["round"], _instant(m["due_at"]))  # type: ignore[arg-type]
+                            for m in (doc.get("moves") or {}).values()), key=lambda m: m.round)),
+        evidence=tuple((e["field"], e["value"]) for e in doc.get("evidence") or ()),
     )
 
 

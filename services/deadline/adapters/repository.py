@@ -15,9 +15,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from services.deadline.adapters.documents import (
+    DEADLINE_SIDE,
     SUBMISSION_SIDE,
     UNIT_SIDE,
     from_doc,
+    move_doc,
+    move_key,
+    seen_doc,
+    seen_key,
     side,
     to_doc,
     unit_doc,
@@ -27,7 +32,7 @@ from services.deadline.domain.obligations import Obligation, UnitFacts
 from services.deadline.domain.schedule import NEVER
 
 DUPLICATE_KEY = 11000
-CLAIMED, PUBLISHED = "claimed", "published"
+CLAIMED = "claimed"
 
 
 class Obligations:
@@ -46,33 +51,55 @@ class Obligations:
         return {d["_id"]: from_doc(d) async for d in self.col.find({"unit_id": unit_id})}
 
     async def save_unit_side(self, obs: Iterable[tuple[Obligation, int]]) -> None:
-        """Write what the registry decides (and the next check), never the submission fields."""
-        ops = []
+        """Write what the registry decides, never the submission fields. The deadline only while the
+        obligation is in round 1 (a move's deadline stays, whatever the registry read meanwhile); the next
+        check only earlier (`$min`: a check too early costs a look, one too late would miss an event)."""
+        ops: list[UpdateOne] = []
         for ob, next_ts in obs:
-            fields = side(to_doc(ob), UNIT_SIDE) | {"next_ts": next_ts}
+            doc = to_doc(ob)
+            fields = side(doc, UNIT_SIDE)
             if ob.overdue_announced:
                 fields["overdue_announced"] = True
-            ops.append(UpdateOne({"_id": ob.id}, {"$set": fields}, upsert=True))
+            ops.append(UpdateOne({"_id": ob.id}, {"$set": fields, "$min": {"next_ts": next_ts},
+                                                  "$setOnInsert": side(doc, DEADLINE_SIDE)}, upsert=True))
+            if ob.round == 1:
+                ops.append(UpdateOne({"_id": ob.id, "round": 1},
+                                     {"$set": side(doc, ("due_at", "due_ts"))}))
         if ops:
-            await self.col.bulk_write(ops, ordered=False)
+            await self.col.bulk_write(ops, ordered=True)
 
-    async def save_submission_side(self, ob: Obligation) -> None:
-        """Write what an accepted event decides; a placeholder's unit fields only if the document is new."""
+    async def save_submission_side(self, ob: Obligation, answered: bool) -> None:
+        """Write what an accepted event decides; a placeholder's unit fields only if the document is new.
+        `answered`: this version is the newest and answers the round, so nothing more is owed."""
         doc = to_doc(ob)
-        await self.col.update_one(
-            {"_id": ob.id},
-            {"$set": side(doc, SUBMISSION_SIDE) | {"next_ts": NEVER},
-             "$setOnInsert": side(doc, UNIT_SIDE)},
-            upsert=True,
-        )
+        fields = side(doc, SUBMISSION_SIDE) | {f"seen.{seen_key(s.version)}": seen_doc(s) for s in ob.seen}
+        on_insert = side(doc, UNIT_SIDE + DEADLINE_SIDE)
+        if answered:
+            fields["next_ts"] = NEVER
+        else:
+            on_insert["next_ts"] = NEVER
+        await self.col.update_one({"_id": ob.id}, {"$set": fields, "$setOnInsert": on_insert}, upsert=True)
+
+    async def save_move(self, before: Obligation, after: Obligation, next_ts: int) -> bool:
+        """Start the next round, if the stored obligation is still in the round `before` was read in;
+        False when another move got there first (the caller reads again)."""
+        step = after.moves[-1]
+        doc = to_doc(after)
+        fields = side(doc, DEADLINE_SIDE) | {"overdue_announced": False, "next_ts": next_ts,
+                                             "returned_version": after.returned_version,
+                                             f"moves.{move_key(step.id)}": move_doc(step)}
+        result = await self.col.update_one({"_id": before.id, "round": before.round}, {"$set": fields})
+        return result.matched_count == 1
 
     async def due(self, now_ms: int) -> list[Obligation]:
         return [from_doc(d) async for d in self.col.find({"next_ts": {"$lte": now_ms}})]
 
-    async def advance(self, next_ts: Mapping[str, int], sent: Mapping[str, list[str]],
-                      announced: Iterable[str] = ()) -> None:
+    async def advance(self, rounds: Mapping[str, int], next_ts: Mapping[str, int],
+                      sent: Mapping[str, list[str]], announced: Iterable[str] = ()) -> None:
         """After a sweep: record published keys; move each next check forward (`$max`, so a concurrent
-        change that made the obligation owe nothing, next_ts = NEVER, is never moved back)."""
+        change that made the obligation owe nothing, next_ts = NEVER, is never moved back). Only in the round
+        the sweep planned for: a move meanwhile started a new round whose checks the sweep knows nothing of.
+        (`_id` plus `round` costs nx-27017 no more than `_id` alone: the primary key narrows it first.)"""
         announced = set(announced)
         ops = []
         for ob_id in set(next_ts) | set(sent) | announced:
@@ -84,9 +111,18 @@ class Obligations:
                 fields["overdue_announced"] = True
             if fields:
                 update["$set"] = fields
-            ops.append(UpdateOne({"_id": ob_id}, update))
+            where: dict[str, Any] = {"_id": ob_id}
+            if ob_id in rounds:
+                where["round"] = rounds[ob_id]
+            ops.append(UpdateOne(where, update))
         if ops:
             await self.col.bulk_write(ops, ordered=False)
+
+    async def many(self, ids: Iterable[str]) -> dict[str, Obligation]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        return {d["_id"]: from_doc(d) async for d in self.col.find({"_id": {"$in": ids}})}
 
     async def in_district(self, district: str) -> list[Obligation]:
         return [from_doc(d) async for d in self.col.find({"district": district})]
@@ -106,6 +142,12 @@ class Units:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["deadline_units"]
 
+    async def create_indexes(self) -> None:
+        await self.col.create_index([("level", ASCENDING)])
+
+    async def of_levels(self, levels: Iterable[str]) -> list[UnitFacts]:
+        return [unit_from_doc(d) async for d in self.col.find({"level": {"$in": sorted(set(levels))}})]
+
     async def get(self, unit_id: str) -> UnitFacts | None:
         doc = await self.col.find_one({"_id": unit_id})
         return unit_from_doc(doc) if doc else None
@@ -123,7 +165,7 @@ class Units:
 
 
 class Marks:
-    """One document per deadline event key: claimed before publishing, published after."""
+    """One document per deadline event key, claimed before publishing (the obligation records the publish)."""
 
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["deadline_marks"]
@@ -145,15 +187,3 @@ class Marks:
             taken = {keys[e["index"]] for e in errors}
             return set(keys) - taken, taken
 
-    async def already_published(self, keys: Iterable[str]) -> set[str]:
-        keys = list(keys)
-        if not keys:
-            return set()
-        return {d["_id"] async for d in self.col.find({"_id": {"$in": keys}}, {"state": 1})
-                if d.get("state") == PUBLISHED}
-
-    async def published(self, keys: Iterable[str], stamp: str) -> None:
-        keys = list(keys)
-        if keys:
-            await self.col.update_many({"_id": {"$in": keys}},
-                                       {"$set": {"state": PUBLISHED, "published_at": stamp}})

@@ -12,12 +12,13 @@ a key already published (`Obligation.sent`) is not owed again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Literal
 
 from services.deadline.domain.obligations import Obligation
 from shared.contract.deadlines import escalated_key, overdue_key, reminder_key
-from shared.plan import Plan
+from shared.plan import Plan, duration
 
 Kind = Literal["reminder", "overdue", "escalation"]
 
@@ -40,14 +41,20 @@ def schedule(ob: Obligation, plan: Plan) -> list[DueEvent]:
     due, unit, kind, rnd = ob.due_at, ob.unit_id, ob.report_type, ob.round
     events = [
         DueEvent("reminder", reminder_key(unit, kind, text, rnd), due - offset, closes=due, before=text)
-        for text, offset in plan.reminder_offsets()
+        for text, offset in _offsets(tuple(plan.reminders_before))
     ]
     events.append(DueEvent("overdue", overdue_key(unit, kind, rnd), due))
     events += [
         DueEvent("escalation", escalated_key(unit, kind, level, rnd), due + offset, after=text, level=level)
-        for level, text, offset in plan.escalation_offsets()
+        for level, (text, offset) in enumerate(_offsets(tuple(plan.escalate_after)), start=1)
     ]
     return events
+
+
+@cache
+def _offsets(texts: tuple[str, ...]) -> tuple[tuple[str, timedelta], ...]:
+    """The plan's durations, parsed once (a national sweep asks for them twice per obligation)."""
+    return tuple((text, duration(text)) for text in texts)
 
 
 def owed(ob: Obligation, plan: Plan, now: datetime) -> list[DueEvent]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.deadline.domain.messages import Outgoing, deadline_event, obligation_changed
-from services.deadline.domain.obligations import Obligation
+from services.deadline.domain.obligations import Obligation, status_of
 from services.deadline.domain.schedule import Kind, next_check, owed
 from shared.plan import Plan
 
@@ -28,6 +28,7 @@ class Action:
 class SweepPlan:
     actions: list[Action] = field(default_factory=list)
     next_ts: dict[str, int] = field(default_factory=dict)
+    rounds: dict[str, int] = field(default_factory=dict)  # the round each obligation was planned in
 
     def keys_of(self, obligation_id: str) -> list[str]:
         return [a.key for a in self.actions if a.obligation_id == obligation_id]
@@ -38,10 +39,12 @@ def plan_sweep(obligations: Iterable[Obligation], plan: Plan, now: datetime) -> 
     for ob in obligations:
         for due in owed(ob, plan, now):
             messages = [deadline_event(ob, due)]
-            if due.kind == "overdue" and not ob.overdue_announced:
+            # A returned obligation stays `returned` past its new deadline: its status does not change.
+            if due.kind == "overdue" and not ob.overdue_announced and status_of(ob, now) == "overdue":
                 messages.append(obligation_changed(ob, now))
             result.actions.append(Action(due.key, due.kind, ob.id, tuple(messages)))
         result.next_ts[ob.id] = next_check(ob, plan, after=now)
+        result.rounds[ob.id] = ob.round
     return result
 
 

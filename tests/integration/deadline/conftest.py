@@ -17,12 +17,21 @@ import pytest
 import pytest_asyncio
 from nats.js.api import DeliverPolicy
 
-from services.deadline.app import ACCEPTED_DURABLE, UNITS_DURABLE
+from services.deadline.app import (
+    ACCEPTED_DURABLE,
+    DECIDED_ALL,
+    DECIDED_DURABLE,
+    EXTEND_DURABLE,
+    UNITS_DURABLE,
+)
 from shared import subjects
 from shared.streams import STREAM_NAME, consumer_config, ensure_stream
 from tests.infra.services import ServiceProcess
 from tests.infra.wait import eventually
 from tests.integration.deadline.scenario import Scenario
+
+CONSUMERS = ((subjects.UNITS_CHANGED_ALL, UNITS_DURABLE), (subjects.ACCEPTED_ALL, ACCEPTED_DURABLE),
+             (DECIDED_ALL, DECIDED_DURABLE), (subjects.EXTEND_ALL, EXTEND_DURABLE))
 
 
 @pytest.fixture
@@ -40,7 +49,7 @@ async def deadline(nc, start_service, service_env, token) -> Callable[..., Await
     """`await deadline()` starts one more deadline process on this test's consumers and database."""
     js = nc.jetstream()
     await ensure_stream(js)
-    for subject, durable in ((subjects.UNITS_CHANGED_ALL, UNITS_DURABLE), (subjects.ACCEPTED_ALL, ACCEPTED_DURABLE)):
+    for subject, durable in CONSUMERS:
         config = consumer_config(f"{durable}-{token}", subject,
                                  max_deliver=int(service_env["MIDTERM_MAX_DELIVER"]),
                                  ack_wait_seconds=float(service_env["MIDTERM_ACK_WAIT_SECONDS"]))
@@ -54,7 +63,7 @@ async def deadline(nc, start_service, service_env, token) -> Callable[..., Await
         return proc
 
     yield start
-    for durable in (UNITS_DURABLE, ACCEPTED_DURABLE):
+    for _, durable in CONSUMERS:
         try:
             await js.delete_consumer(STREAM_NAME, f"{durable}-{token}")
         except Exception:  # already gone: nothing to clean

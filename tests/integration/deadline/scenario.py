@@ -56,14 +56,42 @@ class Scenario:
 
     async def accepted(self, name: str, report_type: str, *, version: int = 1, on_time: bool = True,
                        due_at: str = "2023-05-15T00:00:00+07:00",
-                       received_at: str = "2023-05-10T09:00:00+07:00") -> str:
+                       received_at: str = "2023-05-10T09:00:00+07:00",
+                       evidence: dict[str, str] | None = None) -> str:
         unit_id = self.id(name)
         submission_id = f"sub-{uuid.uuid4().hex}"
         await publish(self.nc, subjects.accepted(self.path(unit_id)), {
             "submission_id": submission_id, "unit_id": unit_id, "report_type": report_type,
             "version": version, "received_at": received_at, "due_at": due_at, "on_time": on_time,
+            **({"evidence": evidence} if evidence else {}),
         }, msg_id=f"accepted:{submission_id}")
         return submission_id
+
+    async def decided(self, name: str, report_type: str, submission_id: str, decision: str = "return", *,
+                      decided_at: str, resubmit_by: str | None = None) -> str:
+        """Stands in for intake: `review.submissions.decided.<path>`."""
+        unit_id = self.id(name)
+        decision_id = f"dec-{uuid.uuid4().hex}"
+        await publish(self.nc, subjects.decided(self.path(unit_id)), {
+            "decision_id": decision_id, "submission_id": submission_id, "unit_id": unit_id,
+            "report_type": report_type, "decision": decision, "comment": "Đề nghị bổ sung số liệu.",
+            "decided_at": decided_at, "resubmit_by": resubmit_by,
+        }, msg_id=f"decided:{decision_id}")
+        return decision_id
+
+    async def extend(self, name: str, report_type: str, due: str, *, path: str | None = None,
+                     extension_id: str | None = None, **changes: Any) -> str:
+        """The Office: `review.deadlines.extend.<path>`."""
+        unit_id = self.id(name)
+        extension_id = extension_id or f"ext-{uuid.uuid4().hex}"
+        body = {"extension_id": extension_id, "unit_id": unit_id, "report_type": report_type, "due": due,
+                "reason": "Địa phương bị ảnh hưởng bão lũ", "approved_by": {"name": "Chánh Văn phòng Tỉnh ủy"}}
+        await publish(self.nc, subjects.extend(self.path(unit_id) if path is None else path), body | changes,
+                      msg_id=f"extend:{uuid.uuid4().hex}")
+        return extension_id
+
+    async def milestones(self, scope: str | None = None) -> dict[str, Any]:
+        return await request(self.nc, subjects.QUERY_MILESTONES, {"scope": scope} if scope else {})
 
     async def at(self, now: str) -> None:
         await set_clocks(self.nc, now, ("deadline",))

@@ -8,7 +8,7 @@ from datetime import date
 import pytest_asyncio
 
 from services.deadline.adapters.repository import Marks, Obligations, Units
-from services.deadline.domain.obligations import Obligation, UnitFacts, with_accepted
+from services.deadline.domain.obligations import Obligation, UnitFacts, moved, with_accepted
 from services.deadline.domain.schedule import NEVER, epoch_ms
 from shared import db
 from shared.clock import aware
@@ -48,7 +48,7 @@ async def test_the_sweep_query_finds_exactly_the_obligations_whose_next_check_ha
 async def test_advancing_records_keys_and_never_moves_a_next_check_back(database):
     store = Obligations(database)
     await store.seed([(grassroots("CS1"), 100), (grassroots("CS2"), NEVER)])
-    await store.advance({"CS1:resolution_review": 300, "CS2:resolution_review": 300},
+    await store.advance({}, {"CS1:resolution_review": 300, "CS2:resolution_review": 300},
                         {"CS1:resolution_review": ["overdue:CS1:resolution_review"]}, ["CS1:resolution_review"])
     assert sorted(ob.unit_id for ob in await store.due(300)) == ["CS1"]
     assert [ob.unit_id for ob in await store.due(299)] == []
@@ -70,7 +70,7 @@ async def test_a_district_query_returns_its_whole_subtree_and_a_unit_query_its_o
 async def test_an_accepted_event_before_the_unit_creates_a_placeholder_the_unit_completes(database):
     store = Obligations(database)
     early = with_accepted(Obligation("CS1", "resolution_review", DUE, path="HU03.CS1", known=False), 1, "s1", True)
-    await store.save_submission_side(early)
+    await store.save_submission_side(early, answered=True)
     assert (await store.get(early.id)).known is False
     await store.save_unit_side([(grassroots("CS1"), NEVER)])
     ob = await store.get(early.id)
@@ -81,18 +81,16 @@ async def test_an_accepted_event_after_the_unit_keeps_the_units_fields_and_stops
     store = Obligations(database)
     await store.save_unit_side([(grassroots("CS1"), 100)])
     await store.save_submission_side(with_accepted(
-        Obligation("CS1", "resolution_review", DUE, path="elsewhere", known=False), 2, "s2", False))
+        Obligation("CS1", "resolution_review", DUE, path="elsewhere", known=False), 2, "s2", False), answered=True)
     ob = await store.get("CS1:resolution_review")
     assert (ob.known, ob.path, ob.version) == (True, "HU03.CS1", 2)
     assert await store.due(NEVER - 1) == []
 
 
-async def test_claiming_keys_tells_ours_from_taken_and_marks_become_published(database):
+async def test_claiming_keys_tells_ours_from_taken(database):
     marks = Marks(database)
     assert await marks.claim({"a": "x", "b": "x"}, "t") == ({"a", "b"}, set())
-    await marks.published(["a"], "t")
     assert await marks.claim({"a": "x", "b": "x", "c": "x"}, "t") == ({"c"}, {"a", "b"})
-    assert await marks.already_published(["a", "b", "c"]) == {"a"}
 
 
 async def test_a_unit_event_older_than_the_stored_one_is_stale(database):
@@ -102,3 +100,75 @@ async def test_a_unit_event_older_than_the_stored_one_is_stale(database):
     assert await units.get("CS1") == unit
     assert await units.is_stale("CS1", epoch_ms(at("2023-01-01 00:00")))
     assert not await units.is_stale("CS1", epoch_ms(at("2023-03-01 00:00")))
+
+
+async def test_versions_moves_and_evidence_round_trip_though_ids_hold_dots(database):
+    store = Obligations(database)
+    ob = with_accepted(grassroots("CS1"), 1, "sub.1:a", True, at("2023-05-10 09:00"), {"conference.held_on": "2023-06-20"})
+    ob = moved(ob, "return:dec.1", at("2023-05-25 00:00"), returned_version=1)
+    await store.seed([(ob, 1)])
+    assert await store.get(ob.id) == ob
+    assert (await store.many([ob.id, "nothing"])) == {ob.id: ob}
+
+
+async def test_a_move_sticks_only_in_the_round_it_was_read_in(database):
+    store = Obligations(database)
+    ob = grassroots("CS1")
+    await store.seed([(ob, 100)])
+    first = moved(ob, "extension:e1", at("2023-06-01 00:00"))
+    assert await store.save_move(ob, first, 500)
+    assert not await store.save_move(ob, moved(ob, "extension:e2", at("2023-07-01 00:00")), 600)
+    stored = await store.get(ob.id)
+    assert (stored.round, stored.due_at, [m.id for m in stored.moves]) == (2, at("2023-06-01 00:00"), ["extension:e1"])
+    assert [o.unit_id for o in await store.due(500)] == ["CS1"] and await store.due(499) == []
+
+
+async def test_a_sweep_planned_in_an_old_round_records_nothing_on_the_new_one(database):
+    store = Obligations(database)
+    ob = grassroots("CS1")
+    await store.seed([(ob, 100)])
+    await store.save_move(ob, moved(ob, "extension:e1", at("2023-06-01 00:00")), 500)
+    await store.advance({ob.id: 1}, {ob.id: NEVER}, {ob.id: ["overdue:CS1:resolution_review"]}, [ob.id])
+    stored = await store.get(ob.id)
+    assert (stored.sent, stored.overdue_announced) == (frozenset(), False)
+    assert [o.unit_id for o in await store.due(500)] == ["CS1"]
+
+
+async def test_a_registry_change_keeps_a_moved_deadline_and_only_brings_the_next_check_forward(database):
+    store = Obligations(database)
+    ob = grassroots("CS1")
+    await store.save_unit_side([(ob, 100)])
+    await store.save_move(ob, moved(ob, "extension:e1", at("2023-06-01 00:00")), 500)
+    await store.save_unit_side([(Obligation(**{**ob.__dict__, "unit_name": "Xã mới"}), 900)])
+    stored = await store.get(ob.id)
+    assert (stored.unit_name, stored.round, stored.due_at) == ("Xã mới", 2, at("2023-06-01 00:00"))
+    assert [o.unit_id for o in await store.due(500)] == ["CS1"]
+    await store.save_unit_side([(Obligation(**{**ob.__dict__, "due_at": at("2023-05-20 00:00")}), 50)])
+    assert (await store.get(ob.id)).due_at == at("2023-06-01 00:00")
+
+
+async def test_a_plan_deadline_change_reaches_an_obligation_still_in_round_one(database):
+    store = Obligations(database)
+    ob = grassroots("CS1")
+    await store.save_unit_side([(ob, 100)])
+    await store.save_unit_side([(Obligation(**{**ob.__dict__, "due_at": at("2023-05-20 00:00")}), 100)])
+    assert (await store.get(ob.id)).due_at == at("2023-05-20 00:00")
+
+
+async def test_a_submission_that_answers_stops_the_checks_and_one_that_does_not_leaves_them(database):
+    store = Obligations(database)
+    ob = grassroots("CS1")
+    await store.seed([(ob, 100)])
+    await store.save_submission_side(with_accepted(ob, 1, "s1", True, DUE), answered=False)
+    assert [o.unit_id for o in await store.due(100)] == ["CS1"]
+    await store.save_submission_side(with_accepted(ob, 1, "s1", True, DUE), answered=True)
+    assert await store.due(NEVER - 1) == []
+
+
+async def test_units_are_found_by_level(database):
+    units = Units(database)
+    await units.create_indexes()
+    for unit in (UnitFacts("TU", "Tỉnh ủy", "province", ""), UnitFacts("HU03", "Huyện", "district", "HU03", "TU"),
+                 UnitFacts("CS1", "Xã", "grassroots", "HU03.CS1", "HU03")):
+        await units.save(unit, None)
+    assert sorted(u.unit_id for u in await units.of_levels(["district", "province"])) == ["HU03", "TU"]

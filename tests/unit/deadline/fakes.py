@@ -21,8 +21,31 @@ class FakeObligations:
         await asyncio.sleep(0)
         return [self.docs[i] for i, ts in self.next_ts.items() if ts <= now_ms]
 
-    async def advance(self, next_ts: Mapping[str, int], sent: Mapping[str, list[str]],
-                      announced: Iterable[str] = ()) -> None:
+    async def get(self, obligation_id: str) -> Obligation | None:
+        await asyncio.sleep(0)
+        return self.docs.get(obligation_id)
+
+    async def many(self, ids: Iterable[str]) -> dict[str, Obligation]:
+        return {i: self.docs[i] for i in ids if i in self.docs}
+
+    async def save_move(self, before: Obligation, after: Obligation, next_ts: int) -> bool:
+        await asyncio.sleep(0)
+        stored = self.docs.get(before.id)
+        if stored is None or stored.round != before.round:
+            return False
+        self.docs[before.id] = replace(stored, round=after.round, due_at=after.due_at, moves=after.moves,
+                                       returned_version=after.returned_version, overdue_announced=False)
+        self.next_ts[before.id] = next_ts
+        return True
+
+    async def advance(self, rounds: Mapping[str, int], next_ts: Mapping[str, int],
+                      sent: Mapping[str, list[str]], announced: Iterable[str] = ()) -> None:
+        def current(ob_id: str) -> bool:  # the real store filters on `_id` and the round the sweep planned in
+            return self.docs[ob_id].round == rounds.get(ob_id, self.docs[ob_id].round)
+
+        next_ts = {i: ts for i, ts in next_ts.items() if current(i)}
+        sent = {i: keys for i, keys in sent.items() if current(i)}
+        announced = [i for i in announced if current(i)]
         for ob_id, ts in next_ts.items():
             self.next_ts[ob_id] = max(self.next_ts[ob_id], ts)
         for ob_id, keys in sent.items():
@@ -30,6 +53,18 @@ class FakeObligations:
             self.docs[ob_id] = replace(ob, sent=ob.sent | set(keys))
         for ob_id in announced:
             self.docs[ob_id] = replace(self.docs[ob_id], overdue_announced=True)
+
+
+class FakeUnits:
+    def __init__(self, units: Iterable[object] = ()) -> None:
+        self.units = {u.unit_id: u for u in units}  # type: ignore[attr-defined]
+
+    async def get(self, unit_id: str) -> object | None:
+        return self.units.get(unit_id)
+
+    async def of_levels(self, levels: Iterable[str]) -> list[object]:
+        wanted = set(levels)
+        return [u for u in self.units.values() if u.level in wanted]  # type: ignore[attr-defined]
 
 
 class FakeMarks:
@@ -44,12 +79,6 @@ class FakeMarks:
             self.state.setdefault(key, "claimed")
         return mine, taken
 
-    async def already_published(self, keys: Iterable[str]) -> set[str]:
-        return {k for k in keys if self.state.get(k) == "published"}
-
-    async def published(self, keys: Iterable[str], stamp: str) -> None:
-        for key in keys:
-            self.state[key] = "published"
 
 
 class FakeStream:

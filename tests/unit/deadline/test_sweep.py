@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.deadline.domain.obligations import Obligation
+from services.deadline.domain.obligations import Obligation, moved, with_accepted
 from services.deadline.domain.schedule import next_check
 from services.deadline.sweeper import Sweeper
 from shared.clock import ManualClock
@@ -53,24 +53,33 @@ async def test_events_claimed_by_a_sweep_that_could_not_publish_are_sent_by_the_
     stream.down = True
     assert await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep() == {
         "reminders": 0, "overdue": 0, "escalations": 0}
-    assert set(marks.state.values()) == {"claimed"}
+    assert len(marks.state) == 3 and store.docs["CS000:resolution_review"].sent == frozenset()
     stream.down = False
     assert (await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep())["overdue"] == 3
-    assert set(marks.state.values()) == {"published"}
+    assert store.docs["CS000:resolution_review"].sent == {"overdue:CS000:resolution_review"}
 
 
-async def test_a_sweep_that_died_after_publishing_but_before_marking_is_not_counted_twice(plan):
+async def test_a_sweep_that_died_after_publishing_but_before_recording_is_not_counted_twice(plan):
     store, marks, stream = world(plan, units=1)
     first = sweeper(plan, store, marks, stream, "2023-05-15 00:00")
 
     async def crash(*_args, **_kwargs):
         raise RuntimeError("process killed")
 
-    marks.published = crash  # the publish happened, the mark write did not
+    store.advance = crash  # the publish happened, the record did not
     try:
         await first.sweep()
     except RuntimeError:
         pass
-    marks.published = FakeMarks.published.__get__(marks)
+    store.advance = FakeObligations.advance.__get__(store)
     assert (await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep())["overdue"] == 0
     assert stream.subjects("review.deadlines.overdue.") == ["overdue:CS000:resolution_review"]
+
+
+async def test_a_returned_obligation_past_its_new_deadline_is_noticed_but_stays_returned(plan):
+    ob = with_accepted(Obligation("CS001", "resolution_review", DUE, path="HU01.CS001"), 1, "s1", True, DUE)
+    ob = moved(ob, "return:d1", at("2023-05-25 00:00"), returned_version=1)
+    store, marks, stream = FakeObligations([(ob, next_check(ob, plan))]), FakeMarks(), FakeStream()
+    assert (await sweeper(plan, store, marks, stream, "2023-05-25 00:00").sweep())["overdue"] == 1
+    assert stream.subjects("review.deadlines.") == ["overdue:CS001:resolution_review:2"]
+    assert stream.subjects("review.obligations.changed.") == []
