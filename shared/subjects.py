@@ -13,6 +13,7 @@ ACCEPTED_ALL = "review.submissions.accepted.>"
 SUBMISSIONS_REJECTED = "review.submissions.rejected"
 
 DECIDE_ALL = "review.submissions.decide.>"
+DECIDED_ALL = "review.submissions.decided.>"
 DECISION_REJECTED = "review.submissions.decision_rejected"
 EXTEND_ALL = "review.deadlines.extend.>"
 EXTEND_REJECTED = "review.deadlines.extend_rejected"

@@ -19,7 +19,7 @@ UNITS_DURABLE = "deadline-units"
 ACCEPTED_DURABLE = "deadline-accepted"
 DECIDED_DURABLE = "deadline-decided"
 EXTEND_DURABLE = "deadline-extend"
-DECIDED_ALL = "review.submissions.decided.>"  # not in shared.subjects yet
+
 
 
 def wire(rt: Runtime) -> FastStream:
@@ -56,7 +56,7 @@ def wire(rt: Runtime) -> FastStream:
                          description="Keep obligations current with the unit registry")
     rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted,
                          description="Mark obligations submitted or late")
-    rt.consumers.consume(DECIDED_ALL, DECIDED_DURABLE, decided,
+    rt.consumers.consume(subjects.DECIDED_ALL, DECIDED_DURABLE, decided,
                          description="A returned version: the obligation is returned, with a new deadline round")
     rt.consumers.consume(subjects.EXTEND_ALL, EXTEND_DURABLE, extend,
                          description="Extensions approved by the Office: a later deadline, a new round")

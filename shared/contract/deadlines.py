@@ -62,6 +62,7 @@ class ObligationChanged(Strict):
     parent_id: UnitId | None = None  # an addition: lets a projection place the unit without the registry
     level: str | None = None  # an addition: the unit's level
     on_time: bool | None = None  # an addition
+    round: int | None = None  # an addition (CONTRACT section 10): the deadline round
 
 
 def reminder_key(unit_id: str, report_type: str, before: str, round_: int = 1) -> str:
