@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from faststream import FastStream
 
+from services.compiler.adapters.milestones import NatsMilestones
 from services.compiler.adapters.store import Store
 from services.compiler.handlers import Compiler
 from services.compiler.queries import DraftQueries
@@ -17,18 +18,23 @@ from shared.plan import load_plan
 from shared.service import Runtime, queries
 
 STATS = "review.query.compiler.stats"
-ACCEPTED_WORKERS, ACCEPTED_BATCH = 4, 64
+# Concurrent handlers are what the store's micro-batches gather: one bulk write per batch, not one per event.
+ACCEPTED_WORKERS, ACCEPTED_BATCH = 64, 128
+OBLIGATION_WORKERS, OBLIGATION_BATCH = 64, 128
+MILESTONES_TIMEOUT = 1.0  # seconds the deadline service gets to answer at compile time
 
 
 def wire(rt: Runtime) -> FastStream:
     settings = rt.settings
     plan = load_plan(settings.plan_path)
     store = Store()
-    compiler = Compiler(store, plan, rt.clock, rt.publisher, rt.log, settings.draft_debounce_seconds)
+    compiler = Compiler(store, plan, rt.clock, rt.publisher, rt.log, settings.draft_debounce_seconds,
+                        NatsMilestones(rt.broker, MILESTONES_TIMEOUT, rt.log))
     answers = DraftQueries(compiler, store, load_context(plan))
     inputs = [
         (subjects.UNITS_CHANGED_ALL, "compiler-units", compiler.on_unit, 1, 16),
-        (subjects.OBLIGATIONS_CHANGED_ALL, "compiler-obligations", compiler.on_obligation, 1, 64),
+        (subjects.OBLIGATIONS_CHANGED_ALL, "compiler-obligations", compiler.on_obligation, OBLIGATION_WORKERS,
+         OBLIGATION_BATCH),
         (subjects.ACCEPTED_ALL, "compiler-accepted", compiler.on_accepted, ACCEPTED_WORKERS, ACCEPTED_BATCH),
     ]
 
@@ -37,6 +43,7 @@ def wire(rt: Runtime) -> FastStream:
         await compiler.load()
 
     async def shutdown() -> None:
+        await store.close()
         await shared_db.close()
 
     async def start_loop() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from faststream import FastStream
 
 from services.notifier.adapters.announcer import EventAnnouncer
+from services.notifier.adapters.cached_units import CachedUnits
 from services.notifier.adapters.digests import MongoDigests
 from services.notifier.adapters.outbox import MongoOutbox
 from services.notifier.adapters.smtp import SmtpRelay
@@ -26,7 +27,8 @@ from shared.messaging import Inbound
 from shared.plan import load_plan
 from shared.service import Runtime
 
-CONCURRENCY = 16  # mails in flight at once (sending, announcing, recording)
+CONCURRENCY = 64  # mails in flight at once (sending, announcing, recording); CONNECTIONS of them on the wire
+DEADLINE_WORKERS = 32  # concurrent handlers per deadline consumer: what the outbox's insert batches gather
 CONNECTIONS = 8  # kept-open SMTP connections
 MAX_ATTEMPTS = 8  # a passing failure is tried this often (back-off from MIDTERM_RETRY_SECONDS), then it fails
 
@@ -36,18 +38,20 @@ class Parts:
     handlers: Handlers | None = None
     sender: Sender | None = None
     relay: SmtpRelay | None = None
+    outbox: MongoOutbox | None = None
 
 
-def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRENCY) -> tuple[Handlers, Sender]:
+def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRENCY,
+          outbox: MongoOutbox | None = None) -> tuple[Handlers, Sender]:
     """The composition root of the notifier; the integration tests call it with their own relay or outbox."""
     settings = rt.settings
     plan = load_plan(settings.plan_path)
     composer = Composer(Templates(), letterhead(), plan.reference or plan.title, plan.report_name,
                         settings.office_email, settings.editorial_list)
-    outbox = MongoOutbox(database)
+    outbox = outbox or MongoOutbox(database)
     sender = Sender(outbox, relay, EventAnnouncer(rt.publisher, rt.service), rt.clock, rt.log,
                     retry_delay=settings.retry_delay, concurrency=concurrency, max_attempts=MAX_ATTEMPTS)
-    handlers = Handlers(MongoUnits(database), outbox, MongoDigests(database), composer, rt.clock, rt.publisher,
+    handlers = Handlers(CachedUnits(MongoUnits(database)), outbox, MongoDigests(database), composer, rt.clock, rt.publisher,
                         rt.log, service=rt.service, digest_window=timedelta(seconds=settings.digest_seconds),
                         wake=sender.wake)
     return handlers, sender
@@ -60,7 +64,8 @@ def wire(rt: Runtime) -> FastStream:
     async def startup() -> None:
         database = shared_db.connect(rt.settings.mongodb_uri)
         parts.relay = SmtpRelay(rt.settings, connections=CONNECTIONS)
-        parts.handlers, parts.sender = build(rt, database, parts.relay)
+        parts.outbox = MongoOutbox(database)
+        parts.handlers, parts.sender = build(rt, database, parts.relay, outbox=parts.outbox)
         await MongoOutbox(database).ensure_indexes()
         await MongoDigests(database).ensure_indexes()
 
@@ -72,6 +77,8 @@ def wire(rt: Runtime) -> FastStream:
     async def shutdown() -> None:
         if parts.relay:
             await parts.relay.close()
+        if parts.outbox:
+            await parts.outbox.close()
         await shared_db.close()
 
     rt.on_startup.append(startup)
@@ -88,15 +95,17 @@ def wire(rt: Runtime) -> FastStream:
                       description="Keeps the notifier's recipients (notifier_units)")
     for kind, subject in (("reminder", subjects.REMINDER_ALL), ("overdue", subjects.OVERDUE_ALL),
                           ("escalated", subjects.ESCALATED_ALL)):
-        consumers.consume(subject, f"notifier-{kind}", use(lambda h: h.deadline), max_workers=4,
+        consumers.consume(subject, f"notifier-{kind}", use(lambda h: h.deadline), max_workers=DEADLINE_WORKERS,
                           batch_size=64, description=f"Mails for {kind} events")
     consumers.consume(subjects.SUBMISSIONS_REJECTED, "notifier-rejected", use(lambda h: h.rejected),
                       description="Mails the submitter of a rejected report")
+    consumers.consume(subjects.DECIDED_ALL, "notifier-decided", use(lambda h: h.decided),
+                      description="Mails the unit whose report was returned for a new version")
     consumers.consume(subjects.DRAFTS_UPDATED_ALL, "notifier-drafts", use(lambda h: h.draft_updated),
                       description="Draft digests for the Editorial Team")
     rt.document(subjects.NOTIFICATIONS_SENT, NotificationSent, "A mail the relay accepted")
     rt.document(subjects.NOTIFICATIONS_FAILED, NotificationFailed, "A mail that failed for good (5xx or retries)")
-    return rt.app("Email fan-out of reminders, overdue notices, escalations, rejections and draft digests")
+    return rt.app("Email fan-out of reminders, overdue notices, escalations, rejections, returns and draft digests")
 
 
 async def _every(seconds: float, work: Callable[[], Awaitable[Any]], log: Any) -> None:

@@ -19,16 +19,20 @@ from services.notifier.domain.compose import (
     ErrorLine,
     Origin,
     RejectionNotice,
+    ReturnNotice,
 )
 from services.notifier.domain.mail import Mail, Person
 from services.notifier.domain.units import UnitView
 from services.notifier.ports import Digests, Outbox, Units
 from shared.clock import Clock
-from shared.contract import DraftUpdated, Escalated, Overdue, Rejected, Reminder, UnitChanged
+from shared.contract import Decided, DraftUpdated, Escalated, Overdue, Rejected, Reminder, UnitChanged
 from shared.contract.deadlines import escalated_key, overdue_key, reminder_key
+from shared.contract.office import DecisionKind
 from shared.messaging import MSG_ID_HEADER, Event, Inbound, Terminal, dead_letter
 
 M = TypeVar("M", bound=BaseModel)
+
+RESUBMIT_DEFAULT = timedelta(days=7)  # CONTRACT § 10: `resubmit_by` defaults to 7 days after the decision
 
 DEADLINE_MODELS: dict[str, type[Reminder | Overdue | Escalated]] = {
     "reminder": Reminder, "overdue": Overdue, "escalated": Escalated,
@@ -71,7 +75,7 @@ class Handlers:
             kind=kind, key=inbound.headers.get(MSG_ID_HEADER) or _deadline_key(kind, event),
             unit_id=event.unit_id, report_type=event.report_type.value, due_at=event.due_at,
             before=getattr(event, "before", None), level=getattr(event, "level", None),
-            after=getattr(event, "after", None),
+            after=getattr(event, "after", None), round=event.round,
         )
         await self._queue(notice.key, self.composer.deadline(notice, unit, self.clock.now(), _origin(inbound)))
 
@@ -88,9 +92,27 @@ class Handlers:
             key=key, submission_id=event.submission_id, unit_id=event.unit_id, subject=event.subject,
             received_at=event.received_at, submitter=submitter,
             errors=tuple(ErrorLine(e.code, e.field, e.message) for e in event.errors),
+            report_type=event.report_type,
         )
         mails = self.composer.rejection(notice, unit.name if unit else None, self.clock.now(), _origin(inbound))
         await self._queue(key, mails)
+
+    async def decided(self, inbound: Inbound) -> None:
+        """A version returned by the level above: one mail to the unit's contacts with the comment and the new
+        deadline (CONTRACT § 10). Accept and reopen mail nobody."""
+        event = await self._decode(inbound, Decided)
+        key = f"returned:{event.decision_id}"
+        if event.decision is not DecisionKind.return_:
+            return
+        unit = await self.units.get(event.unit_id)
+        if unit is None:
+            raise UnknownUnit(f"unit {event.unit_id} not known yet")
+        notice = ReturnNotice(
+            key=key, decision_id=event.decision_id, submission_id=event.submission_id, unit_id=event.unit_id,
+            report_type=event.report_type.value, comment=event.comment or "", decided_at=event.decided_at,
+            resubmit_by=event.resubmit_by or event.decided_at + RESUBMIT_DEFAULT,
+        )
+        await self._queue(key, self.composer.returned(notice, unit, self.clock.now(), _origin(inbound)))
 
     async def draft_updated(self, inbound: Inbound) -> None:
         event = await self._decode(inbound, DraftUpdated)

@@ -1,15 +1,20 @@
 """The compiler's collections: its projections, dirty marks and versioned drafts, and a read of intake's
-`submissions` by `_id`. Every hot query is by `_id` (the stand-in nx-27017 scans on anything else)."""
+`submissions` by `_id`. Every hot query is by `_id` (the stand-in nx-27017 scans on anything else).
+
+The projection writes of concurrent handlers (`save_report`, `save_coverage`) go to the database together, one
+`bulk_write` of replaces by `_id` per flush, and their submission reads together, one `$in` by `_id`: a burst
+costs a round trip per batch instead of one per event. Each call returns once its own write is done."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.compiler.adapters.batch import MicroBatcher
 from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
 from shared import db as shared_db
 
@@ -22,9 +27,15 @@ LATEST = "drafts_latest"
 SUBMISSIONS = "submissions"
 
 
+WRITE_BATCH = 512
+
+
 class Store:
     def __init__(self, database: AsyncDatabase[Any] | None = None) -> None:
         self._db = database
+        self._writes: MicroBatcher[tuple[str, str, dict[str, Any]], None] = MicroBatcher(
+            self._write_many, max_items=WRITE_BATCH)
+        self._reads: MicroBatcher[str, dict[str, Any] | None] = MicroBatcher(self._read_many, max_items=WRITE_BATCH)
 
     def connect(self, uri: str) -> None:
         self._db = shared_db.connect(uri)
@@ -48,7 +59,7 @@ class Store:
         return [doc async for doc in self.db[COVERAGE].find({})]
 
     async def save_coverage(self, key: str, doc: dict[str, Any]) -> None:
-        await self.db[COVERAGE].replace_one({"_id": key}, {"_id": key, **doc}, upsert=True)
+        await self._writes.submit((COVERAGE, key, doc))
 
     # --- reports --------------------------------------------------------------------------------------
 
@@ -56,7 +67,7 @@ class Store:
         return {d["_id"]: int(d["version"]) async for d in self.db[REPORTS].find({}, {"version": 1})}
 
     async def save_report(self, key: str, doc: dict[str, Any]) -> None:
-        await self.db[REPORTS].replace_one({"_id": key}, {"_id": key, **doc}, upsert=True)
+        await self._writes.submit((REPORTS, key, doc))
 
     async def reports(self, keys: Iterable[str]) -> dict[str, ReportRow]:
         wanted = list(keys)
@@ -69,8 +80,27 @@ class Store:
         return found
 
     async def submission(self, submission_id: str) -> dict[str, Any] | None:
-        doc: dict[str, Any] | None = await self.db[SUBMISSIONS].find_one({"_id": submission_id})
-        return doc
+        return await self._reads.submit(submission_id)
+
+    # --- the batches ----------------------------------------------------------------------------------
+
+    async def _write_many(self, items: list[tuple[str, str, dict[str, Any]]]) -> list[None]:
+        """Replaces by `_id`, one `bulk_write` per collection. The callers hold a lock per key, so one batch
+        never holds two writes of the same document."""
+        by_collection: dict[str, list[ReplaceOne[Any]]] = {}
+        for collection, key, doc in items:
+            by_collection.setdefault(collection, []).append(ReplaceOne({"_id": key}, {"_id": key, **doc}, upsert=True))
+        for collection, ops in by_collection.items():
+            await self.db[collection].bulk_write(ops, ordered=False)
+        return [None] * len(items)
+
+    async def _read_many(self, ids: list[str]) -> list[dict[str, Any] | None]:
+        found = {d["_id"]: d async for d in self.db[SUBMISSIONS].find({"_id": {"$in": sorted(set(ids))}})}
+        return [found.get(i) for i in ids]
+
+    async def close(self) -> None:
+        await self._writes.close()
+        await self._reads.close()
 
     # --- dirty marks ------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from services.compiler.domain.aggregate import aggregate_targets, sum_inspection
 from services.compiler.domain.coverage import coverage_of
+from services.compiler.domain.milestones import listed_milestones
 from services.compiler.domain.model import ObligationRow, ReportRow, TargetSpec, report_key
 from services.compiler.domain.sections import build_sections
 from services.compiler.domain.tree import MAIN, Tree
@@ -29,8 +30,11 @@ def compile_draft(
     reports: Mapping[str, ReportRow],
     obligations: Iterable[ObligationRow],
     targets: Iterable[TargetSpec],
+    milestones: Iterable[Mapping[str, Any]] | None = None,
+    milestone_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything in the draft but `version` and `updated_at`. `reports` is keyed `<unit>:<type>`."""
+    """Everything in the draft but `version` and `updated_at`. `reports` is keyed `<unit>:<type>`.
+    `milestones` are the deadline service's rows for the scope; None (it did not answer) leaves them out."""
     rows = list(obligations)
     by_key = {report_key(r.unit_id, r.report_type): r for r in rows}
     main: list[ReportRow] = []
@@ -48,6 +52,9 @@ def compile_draft(
     sources = sorted(main + inspection, key=lambda r: (r.unit_id, r.report_type))
     coverage = coverage_of(tree, scope, rows)
     named = {r.unit_id for r in sources} | {c["unit_id"] for c in coverage["units"]}
+    extra: dict[str, Any] = {}
+    if milestones is not None:
+        extra["milestones"] = listed_milestones(tree, scope, milestones, milestone_names or {})
     return {
         "scope": scope,
         "scope_name": unit.name if unit else scope,
@@ -64,6 +71,7 @@ def compile_draft(
             for r in sources
         ],
         "unit_names": {uid: _name(tree, uid, rows) for uid in sorted(named)},
+        **extra,
     }
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from services.compiler.domain.model import ReportRow
-from shared.text import fold
+from shared.text import fold as _fold_text
+
+# Every recompute regroups the same report texts; folding them was most of a recompute's time.
+fold = lru_cache(maxsize=1 << 16)(_fold_text)
 
 LISTS = ("achievements", "lessons", "adjustments", "next_tasks")
 ADDRESSEES = ("central", "province", "district")
@@ -34,7 +38,7 @@ class Grouper:
             if not value:
                 continue
             known = item.setdefault(f"_{name}", [])
-            if fold(value) not in (fold(v) for v in known):
+            if fold(value) not in {fold(v) for v in known}:
                 known.append(value)
 
     def items(self) -> list[dict[str, Any]]:

@@ -31,13 +31,14 @@ class Tree:
         for unit in sorted(self.units.values(), key=_order):
             if unit.parent_id:
                 self._children.setdefault(unit.parent_id, []).append(unit.unit_id)
+        roots = [u for u in self.units.values() if u.level == "province" and not u.parent_id]
+        self._root = sorted(roots, key=lambda u: (not u.active, u.unit_id))[0] if roots else None
 
     def get(self, unit_id: str) -> UnitInfo | None:
         return self.units.get(unit_id)
 
     def root(self) -> UnitInfo | None:
-        roots = [u for u in self.units.values() if u.level == "province" and not u.parent_id]
-        return sorted(roots, key=lambda u: (not u.active, u.unit_id))[0] if roots else None
+        return self._root
 
     def is_scope(self, unit_id: str) -> bool:
         unit = self.units.get(unit_id)

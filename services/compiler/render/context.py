@@ -4,34 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shared import partydoc
 from shared.clock import aware, local_date
+from shared.partydoc import long_date
 from shared.plan import Plan
-from shared.text import nfc
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-@lru_cache(maxsize=4)
-def _yaml(path: str) -> dict[str, Any]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return _nfc(data)
-
-
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return nfc(value)
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _nfc(v) for k, v in value.items()}
-    return value
 
 
 @dataclass(frozen=True)
@@ -46,18 +28,13 @@ class RenderContext:
 def load_context(plan: Plan | None = None, *, labels: Path | None = None, layout: Path | None = None,
                  when: datetime | None = None) -> RenderContext:
     return RenderContext(
-        labels=_yaml(str(labels or DATA / "labels.yaml")),
-        layout=_yaml(str(layout or DATA / "layout.yaml")),
+        labels=partydoc.load_yaml(labels or DATA / "labels.yaml"),
+        # the Party format (shared/data/partydoc.yaml), with the draft's own keys (data/layout.yaml) on top
+        layout=partydoc.load_layout(overrides=partydoc.load_yaml(layout or DATA / "layout.yaml")),
         reference=plan.reference if plan else None,
         report_names={k.value if hasattr(k, "value") else str(k): v for k, v in (plan.report_names if plan else {}).items()},
         when=when,
     )
-
-
-def long_date(day: date) -> dict[str, str]:
-    """The date line's parts: days under 10 and the months January and February with a leading 0."""
-    return {"day": f"{day.day:02d}", "month": f"{day.month:02d}" if day.month <= 2 else str(day.month),
-            "year": str(day.year)}
 
 
 def body_and_place(name: str, bodies: list[dict[str, str]]) -> tuple[str, str]:

@@ -130,7 +130,31 @@ def annexes(draft: dict[str, Any], ctx: RenderContext) -> list[dict[str, Any]]:
             table(lb["inspection_columns"], insp_rows),
             para(lb["inspection_reported"].format(n=insp.get("reported_by", 0)), italic=True)]})
     out.append({"title": lb["annex3"], "blocks": coverage_blocks(draft, ctx)})
+    if "milestones" in draft:  # absent when the deadline service did not answer at compile time
+        out.append({"title": lb["annex4"], "blocks": milestone_blocks(draft, ctx)})
     return out
+
+
+def milestone_blocks(draft: dict[str, Any], ctx: RenderContext) -> list[Block]:
+    lb = ctx.labels
+    rows = [[str(n), m.get("unit_name") or m["unit_id"], m.get("name") or m["milestone"],
+             local_date(as_datetime(m["due_at"])) if m.get("due_at") else "…",
+             _day(m.get("met_on")) or lb["milestone_not_met"],
+             lb["milestone_status"].get(m["status"], m["status"])]
+            for n, m in enumerate(draft.get("milestones") or [], 1)]
+    if not rows:
+        return [para(lb["milestones_none"], italic=True)]
+    return [para(lb["milestones_intro"]), table(lb["milestone_columns"], rows)]
+
+
+def _day(value: Any) -> str:
+    """`met_on` is a date (`2023-06-20`) or an instant; shown as `20/06/2023`."""
+    if not value:
+        return ""
+    try:
+        return local_date(as_datetime(str(value) if "T" in str(value) else f"{value}T12:00:00+07:00"))
+    except ValueError:
+        return str(value)
 
 
 def coverage_blocks(draft: dict[str, Any], ctx: RenderContext) -> list[Block]:

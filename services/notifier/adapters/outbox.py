@@ -1,43 +1,73 @@
 """The outbox in MongoDB (`outbox`): one document per (event key, recipient), `_id` = `<event key>|<recipient>`
 (the unique index), written before anything is sent. `due_ts` (epoch ms, indexed) is set while the entry needs
 the sender (to send it, retry it, or announce its outcome) and unset once it is done, so the hot query is a
-range on one indexed field, which the nx-27017 stand-in serves from its index."""
+range on one indexed field, which the nx-27017 stand-in serves from its index.
+
+`add` and `mark_sent` of concurrent callers go to the database together (one `insert_many`, one `bulk_write`
+per batch); each call still returns only once its own write is done, so a consumer acks after its entries are
+written and the sender records a mail as sent before it forgets it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from services.notifier.adapters.batch import MicroBatcher
 from services.notifier.domain.mail import Mail, Person
 from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Entry
 
 DUPLICATE_KEY = 11000
 
 
+BATCH = 512
+
+
 class MongoOutbox:
     def __init__(self, db: AsyncDatabase[Any], name: str = "outbox") -> None:
         self.col = db[name]
+        self._adds: MicroBatcher[tuple[Sequence[Mail], int], int] = MicroBatcher(self._add_many, max_items=BATCH)
+        self._marks: MicroBatcher[tuple[str, dict[str, Any]], None] = MicroBatcher(self._update_many,
+                                                                                    max_items=BATCH)
 
     async def ensure_indexes(self) -> None:
         await self.col.create_index([("due_ts", ASCENDING)], name="due_ts")
         await self.col.create_index([("state", ASCENDING)], name="state")
 
     async def add(self, mails: Sequence[Mail], due_ms: int) -> int:
-        """Insert what is new; entries already there (a redelivered event) are left exactly as they are."""
+        """Insert what is new; entries already there (a redelivered event) are left exactly as they are.
+        Returns how many of these mails were new."""
         if not mails:
             return 0
+        return await self._adds.submit((mails, due_ms))
+
+    async def _add_many(self, calls: list[tuple[Sequence[Mail], int]]) -> list[int]:
+        docs, owner = [], []
+        for n, (mails, due_ms) in enumerate(calls):
+            for mail in mails:
+                docs.append(_doc(mail, due_ms))
+                owner.append(n)
+        new = [len(mails) for mails, _ in calls]
         try:
-            result = await self.col.insert_many([_doc(m, due_ms) for m in mails], ordered=False)
-            return len(result.inserted_ids)
+            await self.col.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
-            return int(exc.details.get("nInserted", len(mails) - len(errors)))
+            for error in errors:
+                new[owner[int(error["index"])]] -= 1
+        return new
+
+    async def _update_many(self, updates: list[tuple[str, dict[str, Any]]]) -> list[None]:
+        await self.col.bulk_write([UpdateOne({"_id": i}, u) for i, u in updates], ordered=False)
+        return [None] * len(updates)
+
+    async def close(self) -> None:
+        await self._adds.close()
+        await self._marks.close()
 
     async def due(self, now_ms: int, limit: int) -> list[Entry]:
         cursor = self.col.find({"due_ts": {"$lte": now_ms}}).sort("due_ts", ASCENDING).limit(limit)
@@ -53,7 +83,7 @@ class MongoOutbox:
         await self.col.update_many({"_id": {"$in": list(ids)}}, {"$set": {"due_ts": until_ms}})
 
     async def mark_sent(self, entry_id: str, sent_at: str, announce_ms: int | None) -> None:
-        await self.col.update_one({"_id": entry_id}, _settle({"state": SENT, "sent_at": sent_at}, announce_ms))
+        await self._marks.submit((entry_id, _settle({"state": SENT, "sent_at": sent_at}, announce_ms)))
 
     async def reschedule(self, entry_id: str, due_ms: int, reason: str) -> None:
         await self.col.update_one({"_id": entry_id}, {"$set": {"state": PENDING, "due_ts": due_ms, "reason": reason}})

@@ -38,6 +38,7 @@ class DeadlineNotice:
     before: str | None = None
     level: int | None = None
     after: str | None = None
+    round: int = 1  # from 2 on, the deadline was moved (a return or an extension, CONTRACT § 10)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,21 @@ class RejectionNotice:
     received_at: datetime
     errors: tuple[ErrorLine, ...]
     submitter: Person | None
+    report_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnNotice:
+    """A version sent back by the level above (CONTRACT § 10): the comment and the new deadline."""
+
+    key: str
+    decision_id: str
+    submission_id: str
+    unit_id: str
+    report_type: str
+    comment: str
+    decided_at: datetime
+    resubmit_by: datetime
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,7 @@ class Composer:
             "days_late": max((today - due).days, 0),
             "level": notice.level,
             "supervisors_known": bool(unit.supervisors),
+            "moved": notice.round > 1,
         }
         return self._mails(notice.kind, notice.key, deliveries, context, now, origin, unit.unit_id)
 
@@ -108,9 +125,23 @@ class Composer:
             "received": local_date(notice.received_at),
             "errors": [{"code": e.code, "field": e.field or "", "message": e.message} for e in notice.errors],
             "submitter_name": notice.submitter.name if notice.submitter else "",
+            "report_name": self.report_name(notice.report_type) if notice.report_type else "",
         }
         deliveries = recipients.submitter(notice.submitter)
         return self._mails("rejected", notice.key, deliveries, context, now, origin, notice.unit_id)
+
+    def returned(self, notice: ReturnNotice, unit: UnitView, now: datetime, origin: Origin) -> list[Mail]:
+        context = {
+            "unit_name": unit.name,
+            "unit_id": unit.unit_id,
+            "report_name": self.report_name(notice.report_type),
+            "submission_id": notice.submission_id,
+            "comment": notice.comment.strip(),
+            "decided": local_date(notice.decided_at),
+            "resubmit_by": local_date(notice.resubmit_by),
+        }
+        deliveries = recipients.unit_contacts(unit)
+        return self._mails("returned", notice.key, deliveries, context, now, origin, unit.unit_id)
 
     def digest(self, notice: DigestNotice, scope_name: str | None, now: datetime, origin: Origin) -> list[Mail]:
         context = {

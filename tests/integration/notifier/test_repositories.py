@@ -3,6 +3,7 @@ runs (nx-27017 here, MongoDB where MONGODB_URI or Docker is there)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from services.notifier.adapters.digests import MongoDigests
@@ -27,6 +28,38 @@ async def test_adding_the_same_entries_twice_keeps_one_per_event_and_recipient(d
     assert await database["outbox"].count_documents({}) == 3
     entry = await outbox.get("k1|a@x.vn")
     assert entry is not None and entry.mail == _mail("k1", "a@x.vn") and entry.state == "pending"
+
+
+async def test_concurrent_adds_go_in_one_batch_and_each_learns_how_many_of_its_own_were_new(database):
+    outbox = MongoOutbox(database)
+    await outbox.add([_mail("k1", "a@x.vn")], 1000)
+    counts = await asyncio.gather(
+        outbox.add([_mail("k1", "a@x.vn"), _mail("k1", "b@x.vn")], 2000),
+        outbox.add([_mail("k2", "a@x.vn")], 2000),
+        outbox.add([_mail("k1", "a@x.vn")], 2000),
+    )
+    assert counts == [1, 1, 0]
+    assert await database["outbox"].count_documents({}) == 3
+
+
+async def test_concurrent_marks_are_each_written_before_they_return(database):
+    outbox = MongoOutbox(database)
+    await outbox.add([_mail("k1", f"r{n}@x.vn") for n in range(20)], 1000)
+    await asyncio.gather(*(outbox.mark_sent(f"k1|r{n}@x.vn", "2023-05-18T09:00:00+07:00", None) for n in range(20)))
+    assert await database["outbox"].count_documents({"state": "sent"}) == 20
+    assert await database["outbox"].count_documents({"due_ts": {"$lte": 10_000}}) == 0
+
+
+async def test_a_cached_unit_is_read_from_memory_and_a_change_is_written_through(database):
+    from services.notifier.adapters.cached_units import CachedUnits
+    units = CachedUnits(MongoUnits(database))
+    unit = UnitView("U1", "Đảng bộ xã Phú Lộc", "grassroots", "HU.U1", (Person("VP", "vp@x.vn"),))
+    await units.put(unit)
+    await database["notifier_units"].delete_many({})  # the cache answers without the database
+    assert await units.get("U1") == unit
+    assert await CachedUnits(MongoUnits(database)).get("U1") is None
+    await units.put(unit)
+    assert await CachedUnits(MongoUnits(database)).get("U1") == unit
 
 
 async def test_due_returns_only_entries_due_by_now_oldest_first(database):

@@ -105,3 +105,44 @@ def test_without_an_office_address_an_escalation_goes_to_the_supervisors_only():
         _notice("escalated", "escalated:TP-XPL:resolution_review:1", level=1, after="P3D"), PHU_LOC,
         datetime(2023, 5, 18, 9, tzinfo=VIETNAM), ORIGIN)
     assert [m.recipient for m in mails] == ["ptlan@tanphu.example.vn"] and mails[0].cc == ()
+
+
+def _returned(comment: str):
+    from services.notifier.domain.compose import ReturnNotice
+    notice = ReturnNotice("returned:d-1", "d-1", "s-1", "TP-XPL", "resolution_review", comment,
+                          datetime(2023, 5, 18, 9, tzinfo=VIETNAM), datetime(2023, 5, 25, tzinfo=VIETNAM))
+    return composer().returned(notice, PHU_LOC, datetime(2023, 5, 18, 9, tzinfo=VIETNAM), ORIGIN)
+
+
+def test_a_return_quotes_the_reviewers_comment_and_the_new_deadline_in_the_offices_words():
+    [mail, _] = _returned("Đề nghị bổ sung số liệu chỉ tiêu kết nạp đảng viên.")
+    assert mail.subject.startswith("[Trả lại] Báo cáo sơ kết giữa nhiệm kỳ")
+    assert "trước ngày 25/05/2023" in mail.subject and "Đảng bộ xã Phú Lộc" in mail.subject
+    for part in (mail.text, mail.html):
+        assert "Kính gửi:" in part and "Đề nghị bổ sung số liệu chỉ tiêu kết nạp đảng viên." in part
+        assert "gửi lại báo cáo" in part and "25/05/2023" in part and "T/L BAN THƯỜNG VỤ" in part
+    assert _parsed(mail)["X-Midterm-Event"] == "returned:d-1"
+
+
+def test_a_returns_comment_cannot_become_markup_in_the_html_part():
+    [mail, _] = _returned('Thiếu số liệu <script>alert("x")</script> & <b>chỉ tiêu</b>')
+    assert "<script>" not in mail.html and "&lt;script&gt;" in mail.html and "&amp;" in mail.html
+    assert '<script>alert("x")</script>' in mail.text
+
+
+def test_the_relay_bytes_are_the_flattened_message_and_the_same_on_every_build():
+    from aiosmtplib.email import flatten_message
+    at = datetime(2023, 5, 18, 9, tzinfo=VIETNAM)
+    mails = [
+        *composer().deadline(_notice("overdue", "overdue:TP-XPL:resolution_review"), PHU_LOC, at, ORIGIN),
+        *composer().deadline(_notice("escalated", "escalated:TP-XPL:resolution_review:1", level=1, after="P3D"),
+                             PHU_LOC, at, ORIGIN),  # a long folded To and a Cc
+        *_returned('Thiếu số liệu <b>chỉ tiêu</b>\n' * 40),
+    ]
+    for mail in mails:
+        data = message.render(mail, "so-ket@localhost")
+        assert data == flatten_message(message.build(mail, "so-ket@localhost"))
+        assert data == message.render(mail, "so-ket@localhost")
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        assert parsed["Subject"] == mail.subject and parsed["X-Midterm-Event"] == mail.event_key
+        assert parsed.get_body(("plain",)).get_content() == mail.text

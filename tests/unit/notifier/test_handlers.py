@@ -121,3 +121,64 @@ async def test_draft_updates_inside_an_hour_give_one_digest_then_the_latest_when
     assert await world.handlers.flush_digests() == 1
     assert {e.mail.event_key for e in world.outbox.entries.values()} == {"digest:TP:1", "digest:TP:3"}
     assert sorted(e.mail.recipient for e in world.outbox.entries.values()) == sorted(EDITORS * 2)
+
+
+DECIDED = {"decision_id": "d-1", "submission_id": "s-1", "unit_id": "TP-XPL", "report_type": "resolution_review",
+           "decision": "return", "comment": "Đề nghị bổ sung số liệu chỉ tiêu kết nạp đảng viên.",
+           "decided_at": "2023-05-18T09:00:00+07:00", "resubmit_by": "2023-05-25T00:00:00+07:00"}
+
+
+async def test_a_returned_report_is_mailed_to_each_contact_under_its_decision_key():
+    world = World(PHU_LOC)
+    await world.handlers.decided(_inbound("review.submissions.decided.TP.TP-XPL", DECIDED, "decided:d-1"))
+    assert world.keys() == ["returned:d-1|bithu.xaphuloc@example.vn", "returned:d-1|vanphong.xaphuloc@example.vn"]
+    mail = next(iter(world.outbox.entries.values())).mail
+    assert "25/05/2023" in mail.subject and "Đề nghị bổ sung số liệu" in mail.text
+
+
+async def test_a_redelivered_return_adds_nothing_to_the_outbox():
+    world = World(PHU_LOC)
+    inbound = _inbound("review.submissions.decided.TP.TP-XPL", DECIDED, "decided:d-1")
+    await world.handlers.decided(inbound)
+    await world.handlers.decided(inbound)
+    assert [line["new"] for line in world.log.events("mail_queued")] == [2, 0]
+
+
+async def test_accepting_or_reopening_a_report_mails_nobody():
+    world = World(PHU_LOC)
+    for decision in ("accept", "reopen"):
+        body = {**DECIDED, "decision": decision, "decision_id": f"d-{decision}"}
+        await world.handlers.decided(_inbound("review.submissions.decided.TP.TP-XPL", body, f"x-{decision}"))
+    assert world.keys() == []
+
+
+async def test_a_return_without_a_new_deadline_gives_seven_days_from_the_decision():
+    world = World(PHU_LOC)
+    body = {k: v for k, v in DECIDED.items() if k != "resubmit_by"}
+    await world.handlers.decided(_inbound("review.submissions.decided.TP.TP-XPL", body, "decided:d-1"))
+    assert all("25/05/2023" in e.mail.subject for e in world.outbox.entries.values())
+
+
+async def test_a_return_for_a_unit_not_yet_known_is_left_for_redelivery():
+    world = World()
+    with pytest.raises(UnknownUnit):
+        await world.handlers.decided(_inbound("review.submissions.decided.TP.TP-XPL", DECIDED, "decided:d-1"))
+
+
+async def test_a_rejection_that_names_its_report_type_names_the_report_in_the_mail():
+    world = World(PHU_LOC)
+    payload = {**REJECTED, "report_type": "inspection_review",
+               "submitted_by": {"name": "Lê Thị B", "email": "lethib@example.vn"}}
+    await world.handlers.rejected(_inbound("review.submissions.rejected", payload, "x"))
+    mail = next(iter(world.outbox.entries.values())).mail
+    assert "kiểm tra" in mail.subject.lower() and "kiểm tra" in mail.text.lower()
+
+
+async def test_a_second_round_overdue_goes_out_under_its_round_key_and_says_the_deadline_moved():
+    world = World(PHU_LOC)
+    payload = {**OVERDUE, "due_at": "2023-05-25T00:00:00+07:00", "round": 2}
+    await world.handlers.deadline(_inbound("review.deadlines.overdue.TP.TP-XPL", payload,
+                                           "overdue:TP-XPL:resolution_review:2"))
+    mails = [e.mail for e in world.outbox.entries.values()]
+    assert {m.event_key for m in mails} == {"overdue:TP-XPL:resolution_review:2"}
+    assert all("25/05/2023" in m.subject and "đã được điều chỉnh" in m.text for m in mails)
