@@ -176,4 +176,35 @@ async def set_clock(url: str, now: str, services: tuple[str, ...]) -> int:
     return 0
 
 
-__all__ = ["BusError", "CommandError", "catalog", "draft", "set_clock", "status", "submit", "sweep"]
+async def outline(url: str, report_type: str, fmt: str, output: Path | None) -> int:
+    nc = await connect(url)
+    try:
+        reply = await request(nc, subjects.QUERY_OUTLINE, {"report_type": report_type})
+    finally:
+        await nc.close()
+    if "error" in reply:
+        raise CommandError(reply["error"]["message"])
+    if fmt == "docx":
+        from shared.partydoc import render_outline_docx
+
+        data = render_outline_docx(reply)
+        target = output or Path(f"outline-{report_type}.docx")
+        target.write_bytes(data)
+        console.print(f"wrote {target} ({len(data)} bytes)")
+        return 0
+    if fmt == "json":
+        text = json.dumps(reply, ensure_ascii=False, indent=2)
+    else:
+        parts = [f"# {reply['title']}", ""]
+        for section in reply["sections"]:
+            parts += [f"## {section['heading']}", "", f"_{section['guidance']}_" if section.get("guidance") else "", ""]
+        text = "\n".join(parts)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")
+    else:
+        print(text)
+    return 0
+
+
+__all__ = ["BusError", "CommandError", "catalog", "draft", "outline", "set_clock", "status", "submit", "sweep"]

@@ -68,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
     clock = sub.add_parser("clock", help="set the manual clock of every service (MIDTERM_CLOCK=manual)")
     clock.add_argument("now", help="e.g. 2023-05-16T08:00:00+07:00")
 
+    outline = sub.add_parser("outline", help="the outline (đề cương) a unit writes its report to")
+    outline.add_argument("--report-type", required=True, help="e.g. resolution_review")
+    outline.add_argument("--format", choices=["json", "md", "docx"], default="md")
+    outline.add_argument("-o", "--output", type=Path, help="write to a file (docx default: outline-<type>.docx)")
+
     api = sub.add_parser("asyncapi", help="write each service's AsyncAPI document")
     api.add_argument("folder", type=Path, nargs="?", default=Path("deploy/asyncapi"))
     return p
@@ -111,6 +116,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return aio(commands.sweep(url))
         case "clock":
             return aio(commands.set_clock(url, args.now, SERVICES))
+        case "outline":
+            return aio(commands.outline(url, args.report_type, args.format, args.output))
         case "asyncapi":
             from cli.asyncapi import write_all
 
