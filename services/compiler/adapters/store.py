@@ -14,9 +14,9 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.compiler.adapters.batch import MicroBatcher
 from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
 from shared import db as shared_db
+from shared.batching import MicroBatcher
 
 UNITS = "compiler_units"
 COVERAGE = "compiler_coverage"

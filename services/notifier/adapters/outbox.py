@@ -16,9 +16,9 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from services.notifier.adapters.batch import MicroBatcher
 from services.notifier.domain.mail import Mail, Person
 from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Entry
+from shared.batching import MicroBatcher
 
 DUPLICATE_KEY = 11000
 

@@ -2,9 +2,6 @@
 them to one `flush` call: one `bulk_write` instead of one round trip per message. Each caller awaits its own
 result, so a handler still acks only after its own write is in the database; a failed flush fails every caller
 in it, and each of their messages is retried by the consumer policy.
-
-(The same as the compiler's and intake's batcher; a copy, since services do not import each other. It belongs in
-shared/.)
 """
 
 from __future__ import annotations
