@@ -1,8 +1,9 @@
 """`make bench`: run every benchmark of bench/ and write bench/results.md (figures, the machine, the date).
 
 Each benchmark starts its own servers, measures its raw baseline in the same run and prints its figures;
-this runner only collects what they print. Sizes: BENCH_SCALE=full for the issues' sizes (slow), else the
-default sizes of each benchmark.
+this runner only collects what they print. Sizes: BENCH_SCALE=full for the issues' sizes (slow: the national
+run alone takes well over ten minutes here), else the default sizes of each benchmark (the national run at
+`--scale 0.05`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ FULL = {
     "bench_deadline": ["--grassroots", "52000", "--districts", "700", "--overdue", "10000"],
     "bench_compiler": [],
     "bench_notifier": ["--n", "5000"],
+    "bench_national": ["--grassroots", "52000", "--districts", "700", "--agencies", "40", "--overdue", "10000"],
 }
+# The default run keeps each benchmark short; the national run's default sizes are the full ones, so it is scaled.
+DEFAULT = {"bench_national": ["--scale", "0.05"]}
 
 
 def machine() -> str:
@@ -50,7 +54,7 @@ def main() -> int:
     sections = []
     failed = 0
     for name in names:
-        args = FULL.get(name, []) if full else []
+        args = FULL.get(name, []) if full else DEFAULT.get(name, [])
         print(f"== {name} {' '.join(args)}", flush=True)
         started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", f"bench.{name}", *args], cwd=ROOT, capture_output=True,

@@ -1,0 +1,373 @@
+"""The national-scale run: every figure of issue 8 beside a raw baseline measured in the same run, on the same
+servers (nats-server, nx-27017 or MONGODB_URI, an aiosmtpd sink), the four services as processes.
+
+    .venv/bin/python -m bench.bench_national [--grassroots 52000 --districts 700 --agencies 40 --overdue 10000]
+    .venv/bin/python -m bench.bench_national --scale 0.1      # every size times 0.1
+
+A generated province (one root, districts, agencies, grassroots spread evenly) goes in through intake's
+registry, tier by tier. Then all the grassroots units but `--overdue` of them, every district and every agency
+submit in one burst (clock 2023-05-09), and the clock moves just past the grassroots deadline (2023-05-15
+01:00, before any escalation), where one sweep finds the `--overdue` unsubmitted units: the deadline storm.
+
+- ingest: submissions/s from the first publish to the last `accepted`, p50/p99 of publish → `accepted`;
+  raw: a bare nats-py pull consumer on its own stream that decodes, inserts one document per message
+  (`insert_many` per fetched batch) and publishes one event, timed the same way;
+- compile: time from the last `accepted` to the provincial draft with every source and the final coverage,
+  and the compiler's recomputations (its stats query);
+- sweep: the sweep request that finds and publishes the overdue notices; raw: a pymongo scan of the same
+  obligations plus a bare JetStream publish of as many events;
+- mail: mails/s from the sweep to the last overdue mail at the sink; raw: a bare aiosmtplib loop sending as
+  many messages over the notifier's number of kept-open connections;
+- memory: peak RSS (VmHWM) of each service process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import nats
+from nats.js.api import StreamConfig
+from pymongo import AsyncMongoClient
+
+from cli.campaign import Generator, Outgoing
+from devstack.mongo import MongoServer
+from devstack.nats import NatsServer
+from devstack.services import ServiceProcess
+from services.notifier.app import CONNECTIONS
+from shared.plan import load_plan
+from shared.settings import BUNDLED_PLAN
+from shared.streams import ensure_stream
+from tests.infra.smtp import SmtpServer
+
+SERVICES = ("intake", "deadline", "compiler", "notifier")
+BURST_AT = "2023-05-09T08:00:00+07:00"
+STORM_AT = "2023-05-15T01:00:00+07:00"  # past the grassroots deadline, before the first escalation (P3D)
+IN_FLIGHT = 512
+OFFICE = "vanphong@tinhuy.bench.example.vn"
+
+
+def province(grassroots: int, districts: int, agencies: int) -> list[dict[str, Any]]:
+    def unit(unit_id: str, level: str, parent: str | None, name: str) -> dict[str, Any]:
+        return {"unit_id": unit_id, "name": name, "level": level, "parent_id": parent, "founded_on": "1980-03-02",
+                "roles": [], "active": True,
+                "contacts": [{"name": f"Văn phòng {name}", "email": f"vp-{unit_id.lower()}@bench.example.vn"}],
+                "supervisors": [{"name": "Ủy viên phụ trách", "email": f"uv-{unit_id.lower()}@bench.example.vn"}]}
+
+    units = [unit("TU", "province", None, "Tỉnh ủy Quốc Gia")]
+    units += [unit(f"HU{d:03d}", "district", "TU", f"Huyện ủy số {d}") for d in range(districts)]
+    units += [unit(f"BAN{a:02d}", "agency", "TU", f"Ban số {a}") for a in range(agencies)]
+    units += [unit(f"HU{g % districts:03d}-CS{g:05d}", "grassroots", f"HU{g % districts:03d}", f"Đảng bộ xã số {g}")
+              for g in range(grassroots)]
+    return units
+
+
+def burst(units: list[dict[str, Any]], overdue: int) -> list[Outgoing]:
+    gen = Generator(load_plan(BUNDLED_PLAN), units, seed=2023)
+    grassroots = sum(1 for u in units if u["level"] == "grassroots")
+    share = 1 - overdue / grassroots if grassroots else 0
+    out = gen.submissions({"level": "grassroots", "report_type": "resolution_review", "cohort": [0.0, share]}, 1)
+    out += gen.submissions({"level": "district", "report_type": "resolution_review"}, 1)
+    out += gen.submissions({"level": "agency", "report_type": "agency_review"}, 1)
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def publish_all(js: Any, items: list[tuple[str, bytes, str]], sent: dict[str, float] | None = None) -> None:
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(subject: str, data: bytes, msg_id: str) -> None:
+        async with gate:
+            if sent is not None:
+                sent[msg_id] = time.perf_counter()
+            await js.publish(subject, data, headers={"Nats-Msg-Id": msg_id}, timeout=60)
+
+    await asyncio.gather(*(one(*i) for i in items))
+
+
+async def wait_until(check: Any, timeout: float, what: str, interval: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not done within {timeout:.0f}s")
+        await asyncio.sleep(interval)
+
+
+class Arrivals:
+    """Core subscription recording when each event arrived, keyed by a field of its body."""
+
+    def __init__(self, key: str) -> None:
+        self.key, self.at, self.sub = key, {}, None
+
+    async def start(self, nc: nats.NATS, subject: str) -> Arrivals:
+        async def on(msg: Any) -> None:
+            self.at.setdefault(json.loads(msg.data).get(self.key), time.perf_counter())
+
+        self.sub = await nc.subscribe(subject, cb=on)
+        return self
+
+
+def rss_peak_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# --- raw baselines ------------------------------------------------------------------------------------------
+
+
+async def raw_ingest(nc: nats.NATS, uri: str, items: list[tuple[str, bytes, str]]) -> dict[str, float]:
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name="BENCHRAW", subjects=["benchraw.>"], duplicate_window=120))
+    client: AsyncMongoClient[Any] = AsyncMongoClient(uri)
+    col = client.get_default_database()["raw_submissions"]
+    sub = await js.pull_subscribe("benchraw.submit.>", durable="raw", stream="BENCHRAW")
+    arrivals = await Arrivals("submission_id").start(nc, "benchraw.accepted.>")
+    n = len(items)
+
+    async def consume() -> None:
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
+        async def event(body: dict[str, Any]) -> None:
+            async with gate:
+                await js.publish(f"benchraw.accepted.{body['unit_id']}", json.dumps(
+                    {"submission_id": body["submission_id"], "version": 1}).encode(),
+                    headers={"Nats-Msg-Id": f"accepted:{body['submission_id']}"})
+
+        while len(arrivals.at) < n:
+            try:
+                batch = await sub.fetch(256, timeout=1)
+            except (TimeoutError, nats.errors.TimeoutError):
+                continue
+            bodies = [json.loads(m.data) for m in batch]
+            await col.insert_many([{"_id": b["submission_id"], **b} for b in bodies], ordered=False)
+            await asyncio.gather(*(event(b) for b in bodies))
+            await asyncio.gather(*(m.ack() for m in batch))
+
+    sent: dict[str, float] = {}
+    worker = asyncio.create_task(consume())
+    started = time.perf_counter()
+    await publish_all(js, [(f"benchraw.submit.{i}", d, m) for i, (_, d, m) in enumerate(items)], sent)
+    await wait_until(lambda: _at_least(arrivals.at, n), 1800, "raw events", 0.05)
+    elapsed = max(arrivals.at.values()) - started
+    worker.cancel()
+    await asyncio.gather(worker, return_exceptions=True)
+    await arrivals.sub.unsubscribe()
+    await client.close()
+    latencies = [arrivals.at[m] - sent[m] for _, _, m in items]
+    return {"per_s": n / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
+            "seconds": elapsed}
+
+
+async def raw_sweep(nc: nats.NATS, uri: str, now_ms: int, n: int) -> dict[str, float]:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(uri)
+    col = client.get_default_database()["obligations"]
+    started = time.perf_counter()
+    docs = await col.find({}, {"due_ts": 1, "submission_id": 1, "exempt": 1}).to_list(None)
+    due = [d for d in docs if int(d.get("due_ts") or 0) <= now_ms and not d.get("submission_id")]
+    scan = time.perf_counter() - started
+    js = nc.jetstream()
+    await publish_all(js, [(f"benchraw.overdue.{i}", b'{"unit_id": "x"}', f"raw-overdue-{i}") for i in range(n)])
+    await client.close()
+    return {"scan_s": scan, "found": len(due), "scan_publish_s": time.perf_counter() - started}
+
+
+async def raw_mail(port: int, n: int) -> float:
+    queue: asyncio.Queue[EmailMessage] = asyncio.Queue()
+    for i in range(n):
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "so-ket@localhost", f"raw{i}@bench.example.vn", "Quá hạn nộp báo cáo"
+        msg["Message-ID"] = f"<raw-{i}@bench>"
+        msg.set_content("Đơn vị chưa nộp báo cáo sơ kết giữa nhiệm kỳ đúng hạn 15/05/2023.")
+        queue.put_nowait(msg)
+
+    async def worker() -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        while not queue.empty():
+            await client.send_message(queue.get_nowait())
+        await client.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+    return n / (time.perf_counter() - started)
+
+
+async def _at_least(values: Any, n: int) -> bool:
+    return len(values) >= n
+
+
+# --- the platform -------------------------------------------------------------------------------------------
+
+
+async def request(nc: nats.NATS, subject: str, body: Any, timeout: float = 30) -> Any:
+    reply = await nc.request(subject, json.dumps(body).encode(), timeout=timeout)
+    return json.loads(reply.data)
+
+
+async def set_clocks(nc: nats.NATS, now: str) -> None:
+    for name in SERVICES:
+        await request(nc, f"review.admin.{name}.clock", {"now": now})
+
+
+async def count(db: Any, collection: str, query: dict[str, Any] | None = None) -> int:
+    return int(await db[collection].count_documents(query or {}))
+
+
+async def register(nc: nats.NATS, db: Any, units: list[dict[str, Any]]) -> float:
+    """Tier by tier, each tier stored by intake before the next (intake may reorder within a fetched batch)."""
+    js = nc.jetstream()
+    started = time.perf_counter()
+    done = 0
+    for levels in (("province",), ("district", "agency"), ("grassroots",)):
+        tier = [u for u in units if u["level"] in levels]
+        await publish_all(js, [("review.units.upsert", json.dumps(u, ensure_ascii=False).encode(),
+                                f"bench-unit:{u['unit_id']}") for u in tier])
+        done += len(tier)
+        await wait_until(lambda n=done: _count_at_least(db, "units", n), 3600, f"{levels} stored", 2.0)
+    return time.perf_counter() - started
+
+
+async def _count_at_least(db: Any, collection: str, n: int, query: dict[str, Any] | None = None) -> bool:
+    return await count(db, collection, query) >= n
+
+
+async def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
+    grassroots = round(args.grassroots * args.scale)
+    districts = max(1, round(args.districts * args.scale))
+    agencies = max(1, round(args.agencies * args.scale))
+    overdue = min(grassroots, round(args.overdue * args.scale))
+    units = province(grassroots, districts, agencies)
+    outgoing = burst(units, overdue)
+    items = [(o.subject, json.dumps(o.body, ensure_ascii=False).encode(), o.msg_id) for o in outgoing]
+    print(f"national bench: {grassroots} grassroots, {districts} districts, {agencies} agencies; "
+          f"{len(items)} submissions in the burst, {overdue} overdue", flush=True)
+
+    nats_server, mongo, sink = NatsServer().start(), MongoServer().start(), SmtpServer().start()
+    uri = mongo.database_uri("bench_national")
+    rows: list[tuple[str, str, str, str]] = []
+    procs: dict[str, ServiceProcess] = {}
+    nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1)
+    client: AsyncMongoClient[Any] = AsyncMongoClient(uri)
+    db = client.get_default_database()
+    try:
+        await ensure_stream(nc.jetstream())
+        raw = await raw_ingest(nc, mongo.database_uri("bench_raw"), items)
+        print(f"raw ingest done: {raw}", flush=True)
+
+        env = {"NATS_URL": nats_server.url, "MONGODB_URI": uri, "SMTP_HOST": "127.0.0.1",
+               "SMTP_PORT": str(sink.port), "MIDTERM_CLOCK": "manual", "MIDTERM_NOW": BURST_AT,
+               "MIDTERM_SWEEP_SECONDS": "86400", "MIDTERM_RETRY_SECONDS": "1", "MIDTERM_OFFICE_EMAIL": OFFICE,
+               "MIDTERM_ACK_WAIT_SECONDS": "120", "LOG_LEVEL": "WARNING"}
+        procs = {name: ServiceProcess(name, env) for name in SERVICES}
+        for proc in procs.values():
+            proc.spawn()
+        await asyncio.gather(*(p.wait_healthy(120) for p in procs.values()))
+
+        took = await register(nc, db, units)
+        obligations = grassroots + 4 * districts + agencies
+        await wait_until(lambda: _count_at_least(db, "obligations", obligations), 3600, "obligations", 2.0)
+        await wait_until(lambda: _count_at_least(db, "notifier_units", len(units)), 3600, "notifier units", 2.0)
+        await wait_until(lambda: _count_at_least(db, "compiler_units", len(units)), 3600, "compiler units", 2.0)
+        print(f"registry of {len(units)} units stored in {took:.1f}s; projections ready", flush=True)
+
+        # ingest
+        accepted = await Arrivals("submission_id").start(nc, "review.submissions.accepted.>")
+        root_updates = await Arrivals("version").start(nc, "review.drafts.updated.TU")
+        sent: dict[str, float] = {}
+        started = time.perf_counter()
+        await publish_all(nc.jetstream(), items, sent)
+        await wait_until(lambda: _at_least(accepted.at, len(items)), 3600, "accepted", 0.05)
+        last_accepted = max(accepted.at.values())
+        ingest_s = last_accepted - started
+        latencies = [accepted.at[o.body["submission_id"]] - sent[o.msg_id] for o in outgoing]
+
+        # compile: the provincial draft with every source and the final coverage
+        sources = districts + agencies
+        submitted = len(items)
+
+        query_failures: list[str] = []
+
+        async def final_draft() -> bool:
+            try:
+                draft = await request(nc, "review.query.draft", {"scope": "TU", "format": "json"}, timeout=15)
+            except Exception as exc:  # noted in the table; the stored draft says whether the compiler is done
+                query_failures.append(type(exc).__name__)
+                latest = await db["drafts_latest"].find_one({"_id": "TU"}) or {}
+                draft = latest.get("draft") or {}
+            cov = draft.get("coverage", {})
+            return len(draft.get("sources", [])) >= sources and cov.get("submitted", 0) >= submitted
+
+        await wait_until(final_draft, 3600, "the final provincial draft", 1.0)
+        final_at = max([*root_updates.at.values(), last_accepted])
+        compile_s = final_at - last_accepted
+        stats = await request(nc, "review.query.compiler.stats", {})
+
+        # sweep and mail
+        await set_clocks(nc, STORM_AT)
+        mails_before = len(sink.messages)
+        started = time.perf_counter()
+        swept = await request(nc, "review.admin.deadline.sweep", {}, timeout=3600)
+        sweep_s = time.perf_counter() - started
+        await wait_until(lambda: _at_least(sink.messages, mails_before + overdue), 3600, "overdue mails", 0.2)
+        mail_s = time.perf_counter() - started
+        now_ms = int(__import__("datetime").datetime.fromisoformat(STORM_AT).timestamp() * 1000)
+        raw_sw = await raw_sweep(nc, uri, now_ms, overdue)
+        raw_mail_rate = await raw_mail(sink.port, overdue)
+        rss = {name: rss_peak_mib(p.proc.pid) for name, p in procs.items() if p.proc}
+
+        n = len(items)
+        rows += [
+            ("registry", f"{len(units)} units through intake in {took:.1f} s ({len(units) / took:.0f}/s)", "-", ""),
+            ("ingest", f"{n / ingest_s:.0f} subm/s, p50 {percentile(latencies, .5):.2f} s, "
+                       f"p99 {percentile(latencies, .99):.2f} s",
+             f"{raw['per_s']:.0f} msg/s, p50 {raw['p50']:.2f} s, p99 {raw['p99']:.2f} s",
+             f"{(n / ingest_s) / raw['per_s']:.2f} of raw"),
+            ("compile", f"{compile_s:.1f} s after the last accepted; {stats.get('recomputations')} "
+                        f"recomputations, {stats.get('versions_written')} versions", "-",
+             f"root draft query failed {len(query_failures)}x ({', '.join(sorted(set(query_failures)))})"
+             if query_failures else "root draft query ok"),
+            ("sweep", f"{sweep_s:.1f} s for {swept.get('overdue')} overdue notices",
+             f"scan {raw_sw['scan_s']:.2f} s ({raw_sw['found']} due); scan+publish {raw_sw['scan_publish_s']:.2f} s",
+             f"{sweep_s / raw_sw['scan_publish_s']:.1f}x raw"),
+            ("mail", f"{overdue / mail_s:.0f} mails/s ({overdue} in {mail_s:.1f} s from the sweep)",
+             f"{raw_mail_rate:.0f} mails/s", f"{(overdue / mail_s) / raw_mail_rate:.2f} of raw"),
+            ("memory", ", ".join(f"{k} {v:.0f} MiB" for k, v in rss.items()), "-", ""),
+        ]
+    finally:
+        for proc in procs.values():
+            proc.stop()
+        await client.close()
+        await nc.close()
+        sink.stop()
+        nats_server.cleanup()
+        mongo.cleanup()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grassroots", type=int, default=52_000)
+    parser.add_argument("--districts", type=int, default=700)
+    parser.add_argument("--agencies", type=int, default=40)
+    parser.add_argument("--overdue", type=int, default=10_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (0.1: a tenth)")
+    rows = asyncio.run(run(parser.parse_args()))
+    print(f"\n{'figure':<9} {'midterm':<62} {'raw baseline':<58} ratio")
+    for name, ours, raw, ratio in rows:
+        print(f"{name:<9} {ours:<62} {raw:<58} {ratio}")
+
+
+if __name__ == "__main__":
+    main()
