@@ -4,8 +4,13 @@
 
 intake: `n` valid submissions (one per grassroots unit, registry seeded in the database beforehand) published
 through JetStream as fast as it takes them; timed from the first publish to the last `accepted` event.
-raw: a bare nats-py pull consumer on its own stream that decodes each message, inserts it with insert_many
-into the same database server and publishes an event per message, then acks; timed the same way.
+raw one by one (the baseline of issue 8): a bare nats-py pull consumer on its own stream that decodes each
+message, inserts one document into the same database server, publishes one event and acks, one message after
+another; raw batched (a stronger reference): the same with one insert_many per fetch of 256 and the events
+published concurrently. Both timed the same way.
+
+Besides the rates, it prints the CPU time intake's process and the database server spent per message
+(from /proc, so a machine busy with other work changes the rates far more than these figures).
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import argparse
 import asyncio
 import copy
 import json
+import os
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -32,6 +39,16 @@ from tests.infra.services import ServiceProcess
 
 IN_FLIGHT = 512
 EXTRA_ENV: dict[str, str] = {}
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process so far (0 where /proc is not there)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def registry(n: int) -> list[dict[str, Any]]:
@@ -80,7 +97,7 @@ async def count_until(nc: Any, subject: str, n: int) -> tuple[asyncio.Event, Any
     return done, await nc.subscribe(subject, cb=on)
 
 
-async def bench_intake(nats_url: str, mongo_uri: str, n: int) -> float:
+async def bench_intake(nats_url: str, mongo_uri: str, n: int, db_pid: int | None = None) -> float:
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_uri)
     await client.get_default_database()["units"].insert_many(registry(n))
     await client.close()
@@ -92,12 +109,16 @@ async def bench_intake(nats_url: str, mongo_uri: str, n: int) -> float:
         js = nc.jetstream()
         messages = submissions(n)
         done, sub = await count_until(nc, "review.submissions.accepted.>", n)
+        pid = proc.proc.pid if proc.proc else None
+        cpu_intake, cpu_db = cpu_seconds(pid), cpu_seconds(db_pid)
         started = time.perf_counter()
         await publish_all(js, messages)
         published = time.perf_counter() - started
         await asyncio.wait_for(done.wait(), timeout=600)
         elapsed = time.perf_counter() - started
-        print(f"intake: published {n} in {published:.2f}s; last accepted after {elapsed:.2f}s")
+        cpu_intake, cpu_db = cpu_seconds(pid) - cpu_intake, cpu_seconds(db_pid) - cpu_db
+        print(f"intake: published {n} in {published:.2f}s; last accepted after {elapsed:.2f}s; CPU per message: "
+              f"intake {cpu_intake / n * 1000:.2f} ms, database {cpu_db / n * 1000:.2f} ms")
         await sub.unsubscribe()
         await nc.close()
         return elapsed
@@ -105,41 +126,64 @@ async def bench_intake(nats_url: str, mongo_uri: str, n: int) -> float:
         proc.stop()
 
 
-async def bench_raw(nats_url: str, mongo_uri: str, n: int) -> float:
+async def bench_raw(nats_url: str, mongo_uri: str, n: int, db_pid: int | None = None,
+                    batched: bool = False) -> float:
+    """The baseline the issue names: a bare nats-py pull consumer that decodes each message, inserts one
+    document and publishes one event, then acks, one message after another (`batched`: the stronger
+    reference the first version of this bench used, one insert_many per fetch of 256 and the events
+    published concurrently)."""
+    label = "batched" if batched else "one-by-one"
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
-    await js.add_stream(StreamConfig(name="BENCHRAW", subjects=["bench.raw.>"], duplicate_window=120))
+    stream = f"BENCHRAW{'B' if batched else 'O'}"
+    prefix = f"bench.raw{'b' if batched else 'o'}"
+    await js.add_stream(StreamConfig(name=stream, subjects=[f"{prefix}.>"], duplicate_window=120))
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_uri)
-    collection = client.get_default_database()["raw_submissions"]
-    sub = await js.pull_subscribe("bench.raw.submit.>", durable="raw", stream="BENCHRAW")
-    done, counter = await count_until(nc, "bench.raw.accepted.>", n)
+    collection = client.get_default_database()[f"raw_submissions_{'batched' if batched else 'single'}"]
+    sub = await js.pull_subscribe(f"{prefix}.submit.>", durable="raw", stream=stream)
+    done, counter = await count_until(nc, f"{prefix}.accepted.>", n)
 
-    async def consume() -> None:
+    async def event(body: dict[str, Any]) -> None:
+        await js.publish(f"{prefix}.accepted.{body['unit_id']}", json.dumps(
+            {"submission_id": body["submission_id"], "version": 1}).encode(),
+            headers={"Nats-Msg-Id": f"accepted:{body['submission_id']}"})
+
+    async def one_by_one(batch: list[Any]) -> None:
+        for msg in batch:
+            body = json.loads(msg.data)
+            await collection.insert_one({"_id": body["submission_id"], **body})
+            await event(body)
+            await msg.ack()
+
+    async def all_at_once(batch: list[Any]) -> None:
         gate = asyncio.Semaphore(IN_FLIGHT)
 
-        async def event(body: dict[str, Any]) -> None:
+        async def gated(body: dict[str, Any]) -> None:
             async with gate:
-                await js.publish(f"bench.raw.accepted.{body['unit_id']}", json.dumps(
-                    {"submission_id": body["submission_id"], "version": 1}).encode(),
-                    headers={"Nats-Msg-Id": f"accepted:{body['submission_id']}"})
+                await event(body)
 
+        bodies = [json.loads(m.data) for m in batch]
+        await collection.insert_many([{"_id": b["submission_id"], **b} for b in bodies], ordered=False)
+        await asyncio.gather(*(gated(b) for b in bodies))
+        await asyncio.gather(*(m.ack() for m in batch))
+
+    async def consume() -> None:
         while not done.is_set():
             try:
                 batch = await sub.fetch(256, timeout=1)
             except (TimeoutError, nats.errors.TimeoutError):
                 continue
-            bodies = [json.loads(m.data) for m in batch]
-            await collection.insert_many([{"_id": b["submission_id"], **b} for b in bodies], ordered=False)
-            await asyncio.gather(*(event(b) for b in bodies))
-            await asyncio.gather(*(m.ack() for m in batch))
+            await (all_at_once if batched else one_by_one)(batch)
 
-    messages = [(f"bench.raw.submit.{s.rsplit('.', 1)[-1]}", d, i) for s, d, i in submissions(n)]
+    messages = [(f"{prefix}.submit.{s.rsplit('.', 1)[-1]}", d, i) for s, d, i in submissions(n)]
     worker = asyncio.create_task(consume())
+    cpu_db = cpu_seconds(db_pid)
     started = time.perf_counter()
     await publish_all(js, messages)
     await asyncio.wait_for(done.wait(), timeout=600)
     elapsed = time.perf_counter() - started
-    print(f"raw:    last event after {elapsed:.2f}s")
+    cpu_db = cpu_seconds(db_pid) - cpu_db
+    print(f"raw {label}: last event after {elapsed:.2f}s; CPU per message: database {cpu_db / n * 1000:.2f} ms")
     worker.cancel()
     await asyncio.gather(worker, return_exceptions=True)
     await counter.unsubscribe()
@@ -148,18 +192,28 @@ async def bench_raw(nats_url: str, mongo_uri: str, n: int) -> float:
     return elapsed
 
 
-async def main(n: int) -> None:
+async def main(n: int, baselines: bool = True) -> None:
     nats_server, mongo_server = NatsServer().start(), MongoServer().start()
     try:
         nc = await nats.connect(nats_server.url)
         await ensure_stream(nc.jetstream())
         await nc.close()
         print(f"{n} submissions of ~{len(submissions(1)[0][1])} bytes; MongoDB through {mongo_server.kind}")
-        raw = await bench_raw(nats_server.url, mongo_server.database_uri("bench_raw"), n)
-        intake = await bench_intake(nats_server.url, mongo_server.database_uri("bench_intake"), n)
-        print(f"raw baseline: {n / raw:8.0f} msg/s")
-        print(f"intake:       {n / intake:8.0f} msg/s")
-        print(f"intake / raw: {raw / intake:8.2f}")
+        db_pid = mongo_server.proc.pid if mongo_server.proc else None
+        print(f"load average before: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs")
+        if baselines:
+            raw = await bench_raw(nats_server.url, mongo_server.database_uri("bench_raw"), n, db_pid)
+            batched = await bench_raw(nats_server.url, mongo_server.database_uri("bench_rawb"), n, db_pid,
+                                      batched=True)
+        intake = await bench_intake(nats_server.url, mongo_server.database_uri("bench_intake"), n, db_pid)
+        print(f"load average after:  {os.getloadavg()[0]:.2f} (1 min)")
+        print(f"intake:                    {n / intake:8.0f} msg/s")
+        if not baselines:
+            return
+        print(f"raw baseline, one by one:  {n / raw:8.0f} msg/s")
+        print(f"raw reference, batched:    {n / batched:8.0f} msg/s")
+        print(f"intake / raw one by one:   {raw / intake:8.2f}")
+        print(f"intake / raw batched:      {batched / intake:8.2f}")
     finally:
         nats_server.cleanup()
         mongo_server.cleanup()
@@ -168,4 +222,6 @@ async def main(n: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
-    asyncio.run(main(parser.parse_args().n))
+    parser.add_argument("--intake-only", action="store_true", help="skip the raw baselines (for profiling)")
+    args = parser.parse_args()
+    asyncio.run(main(args.n, baselines=not args.intake_only))

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from faststream import FastStream
 
+from services.intake.adapters import stream
 from services.intake.adapters.batcher import MicroBatcher
-from services.intake.adapters.messages_file import load_messages
-from services.intake.adapters.repositories import CatalogRepo, SubmissionsRepo, UnitsRepo
+from services.intake.adapters.messages_file import load_audit_lines, load_messages
+from services.intake.adapters.pull import BatchPullConsumer
+from services.intake.adapters.repositories import CatalogRepo, DecisionsRepo, SubmissionsRepo, UnitsRepo
+from services.intake.decisions import Decisions
+from services.intake.domain.audit import Auditor
 from services.intake.domain.catalog import CatalogIndex
 from services.intake.domain.units import UnitTree
 from services.intake.handlers import Catalogue, Registry, Submissions
 from services.intake.options import IntakeOptions
+from services.intake.queries import Audit, Outlines
 from services.intake.recording import Recorder
 from shared import db, subjects
+from shared.contract.office import Decided, OfficeRejected
 from shared.contract.queries import CatalogEntry
-from shared.contract.submissions import Accepted, Rejected
+from shared.contract.submissions import Accepted, Rejected, Submission
 from shared.contract.units import UnitChanged
 from shared.plan import load_plan
 from shared.service import Runtime, queries
 
-DESCRIPTION = "Intake: the unit registry, submissions and the document catalogue (CONTRACT sections 1, 2, 5)."
+DESCRIPTION = ("Intake: the unit registry, submissions, the document catalogue, review decisions, outlines "
+               "and the audit (CONTRACT sections 1, 2, 5, 10).")
 
 
 def wire(rt: Runtime) -> FastStream:
@@ -36,23 +46,38 @@ def wire(rt: Runtime) -> FastStream:
         rt.log.warning("fault_injected", fault=options.fault)
         os._exit(70)
 
+    async def read(filters: Sequence[str], start_seq: int, max_msgs: int) -> stream.Read:
+        return await stream.read(rt.broker.connection.jetstream(), filters, start_seq=start_seq, max_msgs=max_msgs)
+
     async def start() -> None:
         database = db.connect(rt.settings.mongodb_uri)
         units, subs, cat = UnitsRepo(database), SubmissionsRepo(database), CatalogRepo(database)
+        decisions = DecisionsRepo(database)
         await subs.create_indexes()
+        await decisions.create_indexes()
         for doc in sorted(await units.all(), key=lambda d: len(d.get("path") or "")):
             tree.commit(doc)
         for entry in await cat.all():
             index.add(entry)
         recorder = Recorder(subs, cat, index, rt.publisher, plan,
-                            after_write=crash if options.fault == "exit_after_write" else None)
+                            after_write=crash if options.fault == "exit_after_write" else None,
+                            decisions=decisions)
         await recorder.warm()
         batcher: MicroBatcher[Any, Any] = MicroBatcher(recorder.flush, options.write_batch,
                                                        options.write_wait_ms / 1000, concurrency=3)
         parts.update(batcher=batcher,
                      submissions=Submissions(plan, rt.clock, messages, tree, batcher, rt.publisher),
+                     decisions=Decisions(rt.clock, messages, tree, recorder, decisions, subs, rt.publisher,
+                                         timedelta(days=options.resubmit_days)),
                      registry=Registry(rt.clock, messages, tree, units, rt.publisher),
-                     catalogue=Catalogue(cat, index))
+                     catalogue=Catalogue(cat, index),
+                     outlines=Outlines(plan, messages),
+                     audit=Audit(tree, Auditor(load_audit_lines(), plan.report_name), read, messages,
+                                 options.audit_max_scan))
+        # What start-up loaded lives as long as the process: keep the collector from walking it again and
+        # again (with a national registry and catalogue in memory, those walks cost a tenth of a burst).
+        gc.freeze()
+        gc.set_threshold(*options.gc_thresholds)
         rt.log.info("intake_loaded", units=len(tree), catalogue=len(index))
 
     async def stop() -> None:
@@ -63,6 +88,9 @@ def wire(rt: Runtime) -> FastStream:
     async def on_submission(inbound: Any) -> None:
         await parts["submissions"].handle(inbound)
 
+    async def on_decision(inbound: Any) -> None:
+        await parts["decisions"].handle(inbound)
+
     async def on_unit(inbound: Any) -> None:
         await parts["registry"].handle(inbound)
 
@@ -72,18 +100,37 @@ def wire(rt: Runtime) -> FastStream:
     async def search(body: Any = None) -> dict[str, Any]:
         return await parts["catalogue"].search(body)
 
-    rt.consumers.consume(subjects.SUBMIT_ALL, "intake-submissions", on_submission, max_workers=options.workers,
-                         batch_size=options.fetch_batch, description="intake: submissions")
+    async def outline(body: Any = None) -> dict[str, Any]:
+        return await parts["outlines"].outline(body)
+
+    async def audit(body: Any = None) -> dict[str, Any]:
+        return await parts["audit"].audit(body)
+
+    # Submissions bypass FastStream (adapters/pull.py says why); the policy is the shared one.
+    submissions = BatchPullConsumer(rt.consumers, subjects.SUBMIT_ALL, "intake-submissions", on_submission,
+                                    fetch=options.fetch_batch, in_flight=options.fetches_in_flight)
+
+    async def consume_submissions() -> None:
+        rt.start_background(submissions.run())
+    rt.consumers.consume(subjects.DECIDE_ALL, "intake-decisions", on_decision, batch_size=16,
+                         description="intake: review decisions (accept, return, reopen)")
     rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, batch_size=16,
                          description="intake: the unit registry")
     rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, batch_size=16,
                          description="intake: catalogue registrations")
-    queries(rt, [(subjects.QUERY_CATALOG, search, "Search the catalogue, ignoring case and diacritics")])
+    queries(rt, [(subjects.QUERY_CATALOG, search, "Search the catalogue, ignoring case and diacritics"),
+                 (subjects.QUERY_OUTLINE, outline, "The outline (headings and guidance) of a report type"),
+                 (subjects.QUERY_AUDIT, audit, "Everything that happened to one unit, read from the stream")])
     rt.document(subjects.accepted("{path}"), Accepted, "A submission was accepted")
     rt.document(subjects.SUBMISSIONS_REJECTED, Rejected, "A submission was rejected, with every error")
+    rt.document(subjects.decided("{path}"), Decided, "A review decision was taken")
+    rt.document(subjects.DECISION_REJECTED, OfficeRejected, "A review decision was refused, with every error")
     rt.document(subjects.units_changed("{path}"), UnitChanged, "A unit was stored, with its path")
     rt.document(subjects.UNITS_REJECTED, Rejected, "A registry upsert was rejected")
     rt.document(subjects.QUERY_CATALOG + ".reply", CatalogEntry, "Catalogue search results")
+    rt.document(subjects.submit("{path}"), Submission,
+                "Consumed by intake (a batch pull consumer, durable intake-submissions): a report of a unit")
     rt.on_startup.append(start)
+    rt.after_startup.append(consume_submissions)
     rt.on_shutdown.append(stop)
     return rt.app(DESCRIPTION)

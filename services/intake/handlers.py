@@ -14,7 +14,7 @@ from services.intake.domain import catalog
 from services.intake.domain.catalog import CatalogIndex
 from services.intake.domain.decode import Undecodable, parse, validate
 from services.intake.domain.messages import Messages
-from services.intake.domain.problems import DUPLICATE_SUBMISSION_ID, Problem
+from services.intake.domain.problems import DUPLICATE_SUBMISSION_ID, LOCKED, Problem
 from services.intake.domain.submissions import Facts, examine
 from services.intake.domain.units import UnitTree, unit_hash
 from services.intake.ports import CatalogStore, EventPublisher
@@ -33,7 +33,8 @@ _UNIT_BOOKKEEPING = ("_id", "content_hash", "published", "revision")
 def rejected_event(inbound: Inbound, received_at: datetime, facts: Facts, problems: list[Problem],
                    messages: Messages, subject: str = subjects.SUBMISSIONS_REJECTED) -> Event:
     payload = Rejected(submission_id=facts.submission_id, unit_id=facts.unit_id, subject=inbound.subject,
-                       received_at=received_at, errors=messages.render(problems), submitted_by=facts.submitted_by)
+                       received_at=received_at, errors=messages.render(problems), submitted_by=facts.submitted_by,
+                       report_type=facts.report_type)
     digest = hashlib.sha256(inbound.subject.encode() + b"\n" + inbound.data).hexdigest()[:20]
     kind = "rejected" if subject == subjects.SUBMISSIONS_REJECTED else "unit-rejected"
     return Event(subject, payload, msg_id=f"{kind}:{facts.submission_id or facts.unit_id or '-'}:{digest}",
@@ -62,6 +63,14 @@ class Submissions:
             await self.publisher.publish(rejected_event(inbound, received_at, verdict.facts, [problem],
                                                         self.messages))
             raise Terminal(DUPLICATE_SUBMISSION_ID)
+        if outcome is Outcome.LOCKED:
+            sub, unit = verdict.submission, verdict.obligation.unit
+            problem = Problem(LOCKED, "submission_id", {"value": sub.submission_id, "unit": unit.unit_id,
+                                                        "name": unit.name,
+                                                        "report": self.plan.report_name(sub.report_type)})
+            await self.publisher.publish(rejected_event(inbound, received_at, verdict.facts, [problem],
+                                                        self.messages))
+            raise Terminal(LOCKED)
         if outcome is Outcome.REPEAT:
             raise Terminal("repeat")
 

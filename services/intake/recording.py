@@ -1,11 +1,13 @@
-"""Recording accepted submissions, a batch at a time: one lookup of the ids, one of the obligations, one
-insert_many, one catalogue write, the events, one update marking them published. Batches run one after
+"""Recording accepted submissions, a batch at a time: no lookup (ids and obligations are known from start-up),
+one insert_many, one catalogue write, the events, one record of the announced batch. Batches run one after
 another, so versions of one obligation are assigned in order; the unique `ov` index (obligation:version)
-refuses a version another writer took first, and that message is simply retried."""
+refuses a version another writer took first, and that message is simply retried. A new version of an
+obligation the level above accepted is refused (`locked`) until a reopen (CONTRACT section 10)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +16,8 @@ from typing import Any
 
 from services.intake.domain import catalog
 from services.intake.domain.catalog import CatalogIndex
+from services.intake.domain.evidence import evidence
+from services.intake.domain.review import Standing, is_locked, standings
 from services.intake.domain.submissions import Obligation
 from services.intake.domain.versions import (
     Kind,
@@ -25,7 +29,7 @@ from services.intake.domain.versions import (
     state_of,
     version_key,
 )
-from services.intake.ports import CatalogStore, EventPublisher, SubmissionStore
+from services.intake.ports import CatalogStore, DecisionStore, EventPublisher, SubmissionStore
 from shared import subjects
 from shared.clock import iso
 from shared.contract.submissions import Accepted, Submission
@@ -45,6 +49,7 @@ class Outcome(Enum):
     ACCEPTED = "accepted"
     REPEAT = "repeat"
     CONFLICT = "conflict"
+    LOCKED = "locked"  # a new version of an obligation the level above accepted (CONTRACT section 10)
 
 
 class Contended(Exception):
@@ -54,13 +59,16 @@ class Contended(Exception):
 class Recorder:
     def __init__(self, store: SubmissionStore, catalog_store: CatalogStore, index: CatalogIndex,
                  publisher: EventPublisher, plan: Plan,
-                 after_write: Callable[[], Awaitable[None]] | None = None) -> None:
+                 after_write: Callable[[], Awaitable[None]] | None = None,
+                 decisions: DecisionStore | None = None) -> None:
         self.store = store
         self.catalog_store = catalog_store
         self.index = index
         self.publisher = publisher
         self.plan = plan
         self.after_write = after_write
+        self.decisions = decisions
+        self.reviews: dict[str, Standing] = {}  # obligation -> its last review decision
         self._states: dict[str, ObligationState | None] = {}
         self._ids: dict[str, tuple[str, bool]] = {}  # submission id -> (content hash, announced)
         self._versioning = asyncio.Lock()
@@ -73,6 +81,22 @@ class Recorder:
             self._ids[doc["_id"]] = (doc["content_hash"], bool(doc.get("published")))
             by_obligation.setdefault(doc["obligation"], []).append(doc)
         self._states = {o: state_of(docs) for o, docs in by_obligation.items()}
+        if self.decisions is not None:
+            self.reviews = standings(await self.decisions.summaries())
+
+    def exclusive(self) -> asyncio.Lock:
+        """Held while versions are assigned; a review decision holds it too, so "latest" and "locked" are
+        never judged against a version being stored at that moment."""
+        return self._versioning
+
+    def latest(self, obligation: str) -> int:
+        state = self._states.get(obligation)
+        return state.version if state else 0
+
+    def locked_version(self, obligation: str) -> int | None:
+        """The accepted version that locks this obligation, if one does."""
+        standing, latest = self.reviews.get(obligation), self.latest(obligation)
+        return latest if latest and is_locked(standing, latest) else None
 
     async def flush(self, batch: list[Candidate]) -> list[Outcome | BaseException]:
         async with self._versioning:  # one batch at a time decides versions; announcing overlaps the next
@@ -96,17 +120,20 @@ class Recorder:
         for i, cand in enumerate(batch):
             sub = cand.submission
             obligation = obligation_key(sub.unit_id, sub.report_type.value)
-            hash_ = content_hash(sub)
+            raw = sub.model_dump_json()
+            hash_ = content_hash(sub, raw)
             seen = ids.get(sub.submission_id)
             known = Stored(seen[0], seen[1], {}) if seen else None
             decision = decide(hash_, known, states.get(obligation), cand.received_at, cand.obligation.due_at)
-            if decision.kind is Kind.CONFLICT:
+            if decision.kind is Kind.NEW and self.locked_version(obligation) is not None:
+                results[i] = Outcome.LOCKED
+            elif decision.kind is Kind.CONFLICT:
                 results[i] = Outcome.CONFLICT
             elif decision.kind is Kind.REPEAT:
                 if known is not None and not known.published and sub.submission_id not in again:
                     again.append(sub.submission_id)  # stored by an attempt that died before its events
             else:
-                doc = self._document(cand, obligation, hash_, decision.version, decision.on_time)
+                doc = self._document(cand, obligation, hash_, decision.version, decision.on_time, raw)
                 fresh.append((i, doc))
                 ids[sub.submission_id] = (hash_, True)  # the same id later in this batch: repeat or conflict
                 states[obligation] = ObligationState(decision.version, decision.on_time)
@@ -133,14 +160,15 @@ class Recorder:
         for obligation in obligations:
             self._states[obligation] = state_of(found.get(obligation, []))
 
-    def _document(self, cand: Candidate, obligation: str, hash_: str, version: int, on_time: bool) -> dict[str, Any]:
+    def _document(self, cand: Candidate, obligation: str, hash_: str, version: int, on_time: bool,
+                  raw: str) -> dict[str, Any]:
         sub = cand.submission
         return {
             "_id": sub.submission_id, "submission_id": sub.submission_id, "unit_id": sub.unit_id,
             "path": cand.obligation.unit.path, "report_type": sub.report_type.value, "version": version,
             "obligation": obligation, "received_at": iso(cand.received_at),
             "received_ts": int(cand.received_at.timestamp() * 1000), "due_at": iso(cand.obligation.due_at),
-            "on_time": on_time, "content_hash": hash_, "submission": sub.model_dump(mode="json"),
+            "on_time": on_time, "content_hash": hash_, "submission": json.loads(raw),
             "unit_name": cand.obligation.unit.name, "ov": version_key(obligation, version), "published": False,
         }
 
@@ -155,14 +183,15 @@ class Recorder:
                                            for d, e in entries])
         for _, entry in entries:
             self.index.add(entry)
-        await self.publisher.publish_many(accepted_event(d, correlations.get(d["_id"])) for d in docs)
+        await self.publisher.publish_many(accepted_event(d, correlations.get(d["_id"]), self.plan) for d in docs)
         await self.store.mark_published([d["_id"] for d in docs])
 
 
-
-def accepted_event(doc: dict[str, Any], correlation_id: str | None) -> Event:
+def accepted_event(doc: dict[str, Any], correlation_id: str | None, plan: Plan | None = None) -> Event:
     payload = Accepted(submission_id=doc["submission_id"], unit_id=doc["unit_id"], report_type=doc["report_type"],
                        version=doc["version"], received_at=doc["received_at"], due_at=doc["due_at"],
-                       on_time=doc["on_time"])
+                       on_time=doc["on_time"],
+                       evidence=evidence(plan, doc["report_type"], doc["submission"]) if plan else None,
+                       report_type_name=plan.report_name(doc["report_type"]) if plan else None)
     return Event(subjects.accepted(doc["path"]), payload, msg_id=f"accepted:{doc['submission_id']}",
                  correlation_id=correlation_id or doc["submission_id"])

@@ -1,19 +1,34 @@
-"""Loads the Vietnamese message templates (data/messages.vi.yaml)."""
+"""Loads the Vietnamese text of intake: rejection messages (data/messages.vi.yaml), audit lines (data/audit.vi.yaml)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from services.intake.domain.messages import Messages
 from shared.text import nfc
 
-MESSAGES = Path(__file__).resolve().parent.parent / "data" / "messages.vi.yaml"
+DATA = Path(__file__).resolve().parent.parent / "data"
+MESSAGES = DATA / "messages.vi.yaml"
+AUDIT = DATA / "audit.vi.yaml"
+
+
+def nfc_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {k: nfc_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nfc_tree(v) for v in value]
+    return value
 
 
 def load_messages(path: Path = MESSAGES) -> Messages:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    templates = {k: {kk: nfc(vv) for kk, vv in v.items()} if isinstance(v, dict) else nfc(v)
-                 for k, v in data.items()}
-    return Messages(templates)
+    return Messages(nfc_tree(yaml.safe_load(path.read_text(encoding="utf-8"))))
+
+
+def load_audit_lines(path: Path = AUDIT) -> dict[str, Any]:
+    lines: dict[str, Any] = nfc_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return lines

@@ -28,6 +28,11 @@ class Messages:
         self.schema: Mapping[str, str] = templates.get("schema", {})
         self.whole = templates.get("whole_payload", "(toàn bộ dữ liệu)")
         self.more = templates.get("more_errors", "Còn {count} lỗi khác không được liệt kê")
+        self.names: Mapping[str, Mapping[str, str]] = templates.get("names", {})
+
+    def name(self, group: str, key: str) -> str:
+        """The Vietnamese word for a code of a group (`decision`: `return` -> `trả lại`); the code if none."""
+        return self.names.get(group, {}).get(key, key)
 
     def text(self, problem: Problem) -> str:
         if problem.code == SCHEMA:

@@ -25,6 +25,15 @@ WRONG_PARENT_LEVEL = "wrong_parent_level"
 DUPLICATE_ROOT = "duplicate_root"
 CHILDREN_MISMATCH = "children_mismatch"
 
+# Submissions after an accept (CONTRACT section 10).
+LOCKED = "locked"
+
+# Review decisions (CONTRACT section 10): `schema` as above, and these.
+UNKNOWN_SUBMISSION = "unknown_submission"
+NOT_LATEST = "not_latest"
+INVALID_TRANSITION = "invalid_transition"
+DUPLICATE_DECISION_ID = "duplicate_decision_id"
+
 MAX_FIELD = 200
 
 

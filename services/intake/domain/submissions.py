@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from services.intake.domain.decode import Undecodable, parse, validate
+from services.intake.domain.decode import Undecodable, parse, quick, validate
 from services.intake.domain.problems import (
     EXEMPT,
     NOT_OBLIGED,
@@ -25,7 +25,7 @@ from services.intake.domain.problems import (
 from services.intake.domain.units import UnitView
 from shared.contract.common import Period, Person, UnitId
 from shared.contract.submissions import REQUIRED_SECTIONS, ReportType, Submission, SubmissionId
-from shared.plan import Plan
+from shared.plan import ObligationRule, Plan
 from shared.subjects import path_after
 
 SUBMIT_PREFIX = "review.submissions.submit"
@@ -72,11 +72,14 @@ Units = Callable[[str], UnitView | None]
 
 
 def examine(data: bytes, subject: str, header_id: str | None, units: Units, plan: Plan) -> Verdict:
-    try:
-        value = parse(data)
-    except Undecodable as bad:
-        return Verdict(Facts(submission_id=header_id), problems=[bad.problem])
-    submission, problems = validate(Submission, value)
+    value: Any = None
+    submission, problems = quick(Submission, data), []
+    if submission is None:
+        try:
+            value = parse(data)
+        except Undecodable as bad:
+            return Verdict(Facts(submission_id=header_id), problems=[bad.problem])
+        submission, problems = validate(Submission, value)
     if submission is not None:
         facts = Facts(submission.submission_id, submission.unit_id, submission.report_type.value,
                       submission.period, tuple((i, t.code) for i, t in enumerate(submission.content.targets)),
@@ -158,7 +161,7 @@ def _obligation(facts: Facts, unit: UnitView, plan: Plan) -> tuple[Obligation | 
     assert facts.report_type is not None
     names = {"value": facts.report_type, "name": unit.name, "unit": unit.unit_id,
              "report": plan.report_name(facts.report_type)}
-    rule = plan.rule(unit.level, list(unit.roles), facts.report_type)
+    rule = _rule(plan, unit.level, unit.roles, facts.report_type)
     if rule is None:
         return None, [Problem(NOT_OBLIGED, "report_type", names)]
     if plan.is_exempt(unit.level, unit.founded_on, rule.due):
@@ -170,3 +173,16 @@ def _obligation(facts: Facts, unit: UnitView, plan: Plan) -> tuple[Obligation | 
         expected = f"{rule.period.start}..{rule.period.end}"
         return None, [Problem(WRONG_PERIOD, "period", {**names, "given": given, "expected": expected})]
     return Obligation(unit, facts.report_type, rule.due), []
+
+
+# The plan's rule for (level, roles, report type), looked up once: the plan never changes while intake runs.
+# Keyed by the plan's id, holding the plan itself so that id is never reused for another plan.
+_RULES: dict[int, tuple[Plan, dict[tuple[str, tuple[str, ...], str], ObligationRule | None]]] = {}
+
+
+def _rule(plan: Plan, level: str, roles: tuple[str, ...], report_type: str) -> ObligationRule | None:
+    _, known = _RULES.setdefault(id(plan), (plan, {}))
+    key = (level, roles, report_type)
+    if key not in known:
+        known[key] = plan.rule(level, list(roles), report_type)
+    return known[key]

@@ -13,9 +13,11 @@ from typing import Any
 from shared.contract.submissions import Submission
 
 
-def content_hash(submission: Submission) -> str:
-    # pydantic's serialiser writes fields in model order: the same content always gives the same bytes.
-    return hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+def content_hash(submission: Submission, dumped: str | None = None) -> str:
+    """`dumped`: the submission's `model_dump_json()`, when the caller has it already.
+
+    pydantic's serialiser writes fields in model order: the same content always gives the same bytes."""
+    return hashlib.sha256((dumped if dumped is not None else submission.model_dump_json()).encode()).hexdigest()
 
 
 def obligation_key(unit_id: str, report_type: str) -> str:

@@ -70,6 +70,8 @@ class Intake:
         self.rejected: Capture | None = None
         self.units_changed: Capture | None = None
         self.units_rejected: Capture | None = None
+        self.decided: Capture | None = None
+        self.decision_rejected: Capture | None = None
 
     async def ready(self) -> Intake:
         """Its own consumers exist. (The health query cannot tell: another intake running may answer it.)"""
@@ -78,7 +80,7 @@ class Intake:
 
         async def exist() -> bool:
             try:
-                for name in ("units", "submissions", "catalog"):
+                for name in ("units", "submissions", "catalog", "decisions"):
                     await js.consumer_info("REVIEW", f"intake-{name}-{suffix}")
             except Exception:
                 return False
@@ -93,6 +95,8 @@ class Intake:
         self.rejected = await capture(self.nc, subjects.SUBMISSIONS_REJECTED)
         self.units_changed = await capture(self.nc, subjects.UNITS_CHANGED_ALL)
         self.units_rejected = await capture(self.nc, subjects.UNITS_REJECTED)
+        self.decided = await capture(self.nc, "review.submissions.decided.>")
+        self.decision_rejected = await capture(self.nc, subjects.DECISION_REJECTED)
         return self
 
     async def seed(self, units: list[dict[str, Any]]) -> None:
@@ -140,12 +144,43 @@ class Intake:
 
         await eventually(acked, what=f"{name} to ack {seq}")
 
+    async def decide(self, path: str, submission_id: str, decision: str, **extra: Any) -> str:
+        """Publish a review decision on `review.submissions.decide.<path>`; returns its decision_id."""
+        body = {"decision_id": str(uuid.uuid4()), "submission_id": submission_id, "decision": decision,
+                "reviewer": {"name": "Nguyễn Văn D", "email": "nvd@huyen.example.vn"}, **extra}
+        await publish(self.nc, subjects.decide(path), body, msg_id=body["decision_id"])
+        return str(body["decision_id"])
+
+    async def decision(self, decision_id: str) -> tuple[str, dict[str, Any]]:
+        """The outcome of a decision: ("decided", event) or ("decision_rejected", event)."""
+        assert self.decided is not None and self.decision_rejected is not None
+
+        def found() -> tuple[str, dict[str, Any]] | None:
+            if hits := self.decided.where(decision_id=decision_id):
+                return "decided", hits[0]
+            if hits := self.decision_rejected.where(id=decision_id):
+                return "decision_rejected", hits[0]
+            return None
+
+        return await eventually(found, what=f"outcome of decision {decision_id}")
+
+    async def eventually_rejected(self, decision_id: str) -> list[dict[str, Any]]:
+        assert self.decision_rejected is not None
+        return await eventually(lambda: self.decision_rejected.where(id=decision_id),
+                                what=f"refusal of decision {decision_id}")
+
+    async def eventually_rejected_on(self, subject: str) -> list[dict[str, Any]]:
+        assert self.decision_rejected is not None
+        return await eventually(lambda: self.decision_rejected.where(subject=subject),
+                                what=f"refusal of a decision on {subject}")
+
     async def stored(self, submission_id: str) -> dict[str, Any] | None:
         doc: dict[str, Any] | None = await self.db["submissions"].find_one({"_id": submission_id})
         return doc
 
     async def close(self) -> None:
-        for cap in (self.accepted, self.rejected, self.units_changed, self.units_rejected):
+        for cap in (self.accepted, self.rejected, self.units_changed, self.units_rejected, self.decided,
+                    self.decision_rejected):
             if cap is not None:
                 await cap.stop()
         await self.client.close()

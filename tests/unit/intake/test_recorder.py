@@ -12,70 +12,11 @@ from services.intake.recording import Candidate, Contended, Outcome, Recorder
 from shared.clock import VIETNAM
 from shared.contract.submissions import Submission
 from tests.infra.data import grassroots_submission
+from tests.unit.intake.fakes import FakeCatalog, FakePublisher, FakeStore
 
 DUE = datetime(2023, 5, 15, tzinfo=VIETNAM)
 EARLY = datetime(2023, 5, 1, 9, tzinfo=VIETNAM)
 LATE = datetime(2023, 6, 1, 9, tzinfo=VIETNAM)
-
-
-class FakeStore:
-    def __init__(self) -> None:
-        self.docs: dict[str, dict] = {}
-        self.taken_ov: set[str] = set()
-
-    async def summaries(self):
-        return [dict(d) for d in self.docs.values()]
-
-    async def by_ids(self, ids):
-        return {i: dict(self.docs[i]) for i in ids if i in self.docs}
-
-    async def versions(self, obligations):
-        out: dict[str, list] = {}
-        for d in self.docs.values():
-            if d["obligation"] in obligations:
-                out.setdefault(d["obligation"], []).append(d)
-        return out
-
-    async def insert(self, docs):
-        refused = {}
-        for i, d in enumerate(docs):
-            if d["_id"] in self.docs:
-                refused[i] = "_id"
-            elif d["ov"] in self.taken_ov:
-                refused[i] = "ov"
-            else:
-                self.docs[d["_id"]] = dict(d)
-                self.taken_ov.add(d["ov"])
-        return refused
-
-    async def mark_published(self, ids):
-        for i in ids:
-            self.docs[i]["published"] = True
-
-
-class FakeCatalog:
-    def __init__(self) -> None:
-        self.docs: dict[str, dict] = {}
-
-    async def add_many(self, docs):
-        for d in docs:
-            self.docs.setdefault(d["_id"], d)
-
-    async def put(self, doc):
-        self.docs[doc["_id"]] = doc
-
-
-class FakePublisher:
-    def __init__(self) -> None:
-        self.events = []
-
-    async def publish(self, event):
-        self.events.append(event)
-
-    async def publish_many(self, events):
-        events = list(events)
-        self.events.extend(events)
-        return len(events)
 
 
 def recorder(plan, store=None, publisher=None):

@@ -1,0 +1,78 @@
+"""The query and write shapes of intake's repositories, checked for their result on the database in use
+(the nx-27017 stand-in fails some shapes silently)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from services.intake.adapters.repositories import DecisionsRepo, SubmissionsRepo
+from shared import db
+
+
+@pytest_asyncio.fixture
+async def decisions(mongo_uri) -> AsyncIterator[DecisionsRepo]:
+    repo = DecisionsRepo(db.connect(mongo_uri, alias="intake-repo-test"))
+    await repo.create_indexes()
+    yield repo
+    await db.close("intake-repo-test")
+
+
+def decision(decision_id: str, seq: int, state: str = "locked") -> dict:
+    return {"_id": decision_id, "decision_id": decision_id, "obligation": "CS1:resolution_review", "version": 1,
+            "seq": seq, "os": f"CS1:resolution_review:{seq}", "state": state, "content_hash": "h",
+            "published": False}
+
+
+async def test_a_stored_decision_is_found_by_its_id_and_summarised(decisions):
+    assert await decisions.insert(decision("d1", 1)) is None
+    assert (await decisions.get("d1"))["state"] == "locked"
+    assert await decisions.get("nope") is None
+    summary = await decisions.summaries()
+    assert [(d["_id"], d["obligation"], d["version"], d["state"], d["seq"]) for d in summary] == [
+        ("d1", "CS1:resolution_review", 1, "locked", 1)]
+
+
+async def test_a_decision_id_stored_twice_is_refused_by_its_id(decisions):
+    await decisions.insert(decision("d1", 1))
+    assert await decisions.insert(decision("d1", 2)) == "_id"
+
+
+async def test_two_decisions_taking_the_same_turn_of_one_obligation_are_refused_by_the_turn(decisions):
+    await decisions.insert(decision("d1", 1))
+    assert await decisions.insert(decision("d2", 1, "open")) == "os"
+    assert await decisions.get("d2") is None
+
+
+async def test_a_decision_is_marked_announced(decisions):
+    await decisions.insert(decision("d1", 1))
+    await decisions.mark_published("d1")
+    assert (await decisions.get("d1"))["published"]  # the stand-in gives back 1 for true
+
+
+@pytest_asyncio.fixture
+async def submissions(mongo_uri) -> AsyncIterator[SubmissionsRepo]:
+    repo = SubmissionsRepo(db.connect(mongo_uri, alias="intake-subs-test"))
+    await repo.create_indexes()
+    yield repo
+    await db.close("intake-subs-test")
+
+
+def stored(sid: str, version: int, published: bool = False) -> dict:
+    return {"_id": sid, "obligation": "CS1:resolution_review", "version": version, "on_time": True,
+            "content_hash": "h", "ov": f"CS1:resolution_review:{version}", "published": published}
+
+
+async def test_a_submission_is_announced_once_its_batch_is_recorded_or_by_its_older_flag(submissions):
+    await submissions.insert([stored("a", 1), stored("b", 2), stored("c", 3, published=True)])
+    await submissions.mark_published(["a"])
+    flags = {d["_id"]: d["published"] for d in await submissions.summaries()}
+    assert flags == {"a": True, "b": False, "c": True}
+
+
+async def test_a_version_taken_twice_is_refused_by_its_version_key(submissions):
+    assert await submissions.insert([stored("a", 1)]) == {}
+    assert await submissions.insert([stored("b", 1), stored("a", 2)]) == {0: "ov", 1: "_id"}
+    found = await submissions.versions(["CS1:resolution_review"])
+    assert [d["version"] for d in found["CS1:resolution_review"]] == [1]
