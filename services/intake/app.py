@@ -112,9 +112,9 @@ def wire(rt: Runtime) -> FastStream:
 
     async def consume_submissions() -> None:
         rt.start_background(submissions.run())
-    rt.consumers.consume(subjects.DECIDE_ALL, "intake-decisions", on_decision, batch_size=16,
+    rt.consumers.consume(subjects.DECIDE_ALL, "intake-decisions", on_decision, ordered=True,
                          description="intake: review decisions (accept, return, reopen)")
-    rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, batch_size=16,
+    rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, ordered=True,
                          description="intake: the unit registry")
     rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, batch_size=16,
                          description="intake: catalogue registrations")

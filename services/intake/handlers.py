@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
@@ -81,15 +80,9 @@ class Registry:
     def __init__(self, clock: Clock, messages: Messages, tree: UnitTree, repo: UnitsRepo,
                  publisher: EventPublisher) -> None:
         self.clock, self.messages, self.tree, self.repo, self.publisher = clock, messages, tree, repo, publisher
-        # FastStream hands over a fetched batch concurrently even with one worker; a parent must be stored
-        # before its children, so upserts go through one at a time, in the order they arrived (FIFO lock).
-        self._one_at_a_time = asyncio.Lock()
 
     async def handle(self, inbound: Inbound) -> None:
-        async with self._one_at_a_time:
-            await self._handle(inbound)
-
-    async def _handle(self, inbound: Inbound) -> None:
+        """One upsert at a time, in stream order (the consumer is `ordered`): a parent before its children."""
         now = self.clock.now()
         try:
             value = parse(inbound.data)
