@@ -1,5 +1,4 @@
-"""Every service generates its AsyncAPI document, and together they name every subject of CONTRACT.md
-sections 1-9 (section 10's subjects are checked once the Office's tools exist)."""
+"""Every service generates its AsyncAPI document, and together they name every subject of CONTRACT.md."""
 
 from __future__ import annotations
 
@@ -10,11 +9,6 @@ import pytest
 from cli.asyncapi import channel_addresses, spec
 from cli.stack import SERVICES
 from tests.unit.shared.test_subjects_match_contract import contract_subjects
-
-SECTION_10 = {"review.submissions.decide.*", "review.submissions.decided.*", "review.submissions.decision_rejected",
-              "review.deadlines.extend.*", "review.deadlines.extended.*", "review.deadlines.extend_rejected",
-              "review.query.milestones", "review.query.outline", "review.query.audit"}
-
 
 def _normal(address: str) -> str:
     address = re.sub(r"\{[^}]+\}", "*", address)
@@ -37,7 +31,7 @@ def test_together_the_documents_name_every_contract_subject(documents):
     named = {_normal(a) for d in documents.values() for a in channel_addresses(d)}
     named |= {"review.units.changed.root"} if "review.units.changed.*" in named else set()
     named |= {f"review.query.health.{s}" for s in SERVICES if f"review.query.health.{s}" in named}
-    wanted = {s for s in contract_subjects() if s not in SECTION_10}
+    wanted = contract_subjects()
     wanted = {w.replace("review.query.health.*", "review.query.health.intake")
                .replace("review.admin.*.clock", "review.admin.intake.clock") for w in wanted}
     missing = wanted - named
