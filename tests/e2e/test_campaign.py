@@ -124,3 +124,32 @@ async def _draft_with_sources(nc, scope, count):
 async def _draft_inspection(nc, scope):
     draft = await request(nc, "review.query.draft", {"scope": scope, "format": "json"})
     return draft if draft.get("inspection", {}).get("inspections") else None
+
+
+async def test_a_returned_report_is_mailed_reopened_for_a_new_version_and_counted_again(platform, nc, smtp):
+    """CONTRACT section 10 across the services: return -> returned -> mail -> new version -> submitted."""
+    await eventually(lambda: _has(nc, 8), timeout=30, what="obligations")
+    await set_clocks(nc, "2023-05-10T08:00:00+07:00", SERVICES)
+    accepted = await capture(nc, "review.submissions.accepted.>")
+    first = grassroots_submission("TP-XPL")
+    await publish(nc, "review.submissions.submit.TP.TP-XPL", first, msg_id=first["submission_id"])
+    await eventually(lambda: accepted.where(submission_id=first["submission_id"]), what="first version")
+
+    decision = {"decision_id": f"d-{uuid.uuid4().hex[:8]}", "submission_id": first["submission_id"],
+                "decision": "return", "comment": "Đề nghị bổ sung số liệu chỉ tiêu kết nạp đảng viên.",
+                "reviewer": {"name": "Văn phòng Huyện ủy", "email": "vanphong.huyenuy@tanphu.example.vn"},
+                "resubmit_by": "2023-05-25T00:00:00+07:00"}
+    await publish(nc, "review.submissions.decide.TP.TP-XPL", decision, msg_id=decision["decision_id"])
+    await eventually(lambda: _status_is(nc, "TP-XPL", "resolution_review", "returned"), what="returned")
+    mail = await eventually(lambda: _mails(smtp, f"returned:{decision['decision_id']}"), what="return mail")
+    assert mail[0].rcpt_tos == ["vanphong.xaphuloc@example.vn"]
+    assert "25/05/2023" in mail[0].message.get_body(("plain",)).get_content()
+
+    second = grassroots_submission("TP-XPL", supersedes=first["submission_id"])
+    await publish(nc, "review.submissions.submit.TP.TP-XPL", second, msg_id=second["submission_id"])
+    outcome = await eventually(lambda: accepted.where(submission_id=second["submission_id"]), what="second version")
+    assert outcome[0]["version"] == 2
+    await eventually(lambda: _status_is(nc, "TP-XPL", "resolution_review", "submitted"), what="submitted again")
+    draft = await eventually(lambda: _draft_with_sources(nc, "TP", 1), what="district draft")
+    assert draft["sources"][0]["submission_id"] == second["submission_id"]
+    await accepted.stop()

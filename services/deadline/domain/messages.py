@@ -37,7 +37,7 @@ def deadline_event(ob: Obligation, due: DueEvent) -> Outgoing:
 
 
 def obligation_changed(ob: Obligation, now: datetime) -> Outgoing:
-    payload = ObligationChanged(**view(ob, now), changed_at=now)
+    payload = ObligationChanged(**view(ob, now), changed_at=now, round=ob.round)
     return Outgoing(subjects.obligations_changed(ob.path), payload, changed_msg_id(ob, now))
 
 

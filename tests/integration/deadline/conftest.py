@@ -19,7 +19,6 @@ from nats.js.api import DeliverPolicy
 
 from services.deadline.app import (
     ACCEPTED_DURABLE,
-    DECIDED_ALL,
     DECIDED_DURABLE,
     EXTEND_DURABLE,
     UNITS_DURABLE,
@@ -31,7 +30,7 @@ from tests.infra.wait import eventually
 from tests.integration.deadline.scenario import Scenario
 
 CONSUMERS = ((subjects.UNITS_CHANGED_ALL, UNITS_DURABLE), (subjects.ACCEPTED_ALL, ACCEPTED_DURABLE),
-             (DECIDED_ALL, DECIDED_DURABLE), (subjects.EXTEND_ALL, EXTEND_DURABLE))
+             (subjects.DECIDED_ALL, DECIDED_DURABLE), (subjects.EXTEND_ALL, EXTEND_DURABLE))
 
 
 @pytest.fixture

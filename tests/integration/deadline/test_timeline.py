@@ -71,7 +71,7 @@ async def test_a_submission_arriving_between_two_sweeps_stops_the_overdue_notice
         "unit_id": xpl, "unit_name": "Đảng bộ xã Phú Lộc", "path": f"{scenario.id('TP')}.{xpl}",
         "report_type": "resolution_review", "due_at": "2023-05-15T00:00:00+07:00", "status": "submitted",
         "submission_id": submission, "version": 1, "changed_at": None, "parent_id": scenario.id("TP"),
-        "level": "grassroots", "on_time": True}
+        "level": "grassroots", "on_time": True, "round": 1}
     await changes.stop()
 
 
