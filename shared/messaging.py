@@ -167,13 +167,9 @@ class Consumers:
         max_workers: int = 1,
         batch_size: int = 16,
         description: str | None = None,
-        ordered: bool = False,
     ) -> Any:
-        """`ordered`: one message at a time, in stream order. FastStream handles the messages of one fetch
-        concurrently even with one worker, so a consumer whose messages depend on each other (a registry's
-        parents before children) must fetch one at a time."""
-        if ordered:
-            max_workers, batch_size = 1, 1
+        """Note: FastStream handles the messages of one fetch concurrently, even with one worker; a consumer
+        whose messages must be handled in stream order needs its own loop (intake's `BatchPullConsumer`)."""
         durable = self.durable(durable)
         config = consumer_config(
             durable,

@@ -24,10 +24,10 @@ from services.intake.options import IntakeOptions
 from services.intake.queries import Audit, Outlines
 from services.intake.recording import Recorder
 from shared import db, subjects
-from shared.contract.office import Decided, OfficeRejected
+from shared.contract.office import Decided, Decision, OfficeRejected
 from shared.contract.queries import CatalogEntry
 from shared.contract.submissions import Accepted, Rejected, Submission
-from shared.contract.units import UnitChanged
+from shared.contract.units import Unit, UnitChanged
 from shared.plan import load_plan
 from shared.service import Runtime, queries
 
@@ -112,10 +112,13 @@ def wire(rt: Runtime) -> FastStream:
 
     async def consume_submissions() -> None:
         rt.start_background(submissions.run())
-    rt.consumers.consume(subjects.DECIDE_ALL, "intake-decisions", on_decision, ordered=True,
-                         description="intake: review decisions (accept, return, reopen)")
-    rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, ordered=True,
-                         description="intake: the unit registry")
+        for consumer in ordered:
+            rt.start_background(consumer.run())
+    # In stream order, one at a time: FastStream handles a fetch's messages concurrently.
+    ordered = [BatchPullConsumer(rt.consumers, subjects.UNITS_UPSERT, "intake-units", on_unit, fetch=64,
+                                 sequential=True),
+               BatchPullConsumer(rt.consumers, subjects.DECIDE_ALL, "intake-decisions", on_decision, fetch=64,
+                                 sequential=True)]
     rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, batch_size=16,
                          description="intake: catalogue registrations")
     queries(rt, [(subjects.QUERY_CATALOG, search, "Search the catalogue, ignoring case and diacritics"),
@@ -130,6 +133,9 @@ def wire(rt: Runtime) -> FastStream:
     rt.document(subjects.QUERY_CATALOG + ".reply", CatalogEntry, "Catalogue search results")
     rt.document(subjects.submit("{path}"), Submission,
                 "Consumed by intake (a batch pull consumer, durable intake-submissions): a report of a unit")
+    rt.document(subjects.UNITS_UPSERT, Unit, "Consumed by intake in stream order (durable intake-units): a unit")
+    rt.document(subjects.decide("{path}"), Decision,
+                "Consumed by intake in stream order (durable intake-decisions): a review decision")
     rt.on_startup.append(start)
     rt.after_startup.append(consume_submissions)
     rt.on_shutdown.append(stop)

@@ -153,3 +153,15 @@ async def test_a_returned_report_is_mailed_reopened_for_a_new_version_and_counte
     draft = await eventually(lambda: _draft_with_sources(nc, "TP", 1), what="district draft")
     assert draft["sources"][0]["submission_id"] == second["submission_id"]
     await accepted.stop()
+
+
+async def test_every_service_drains_and_exits_0_on_sigterm_after_handling_messages(platform, nc, smtp):
+    await eventually(lambda: _has(nc, 8), timeout=30, what="obligations")
+    body = grassroots_submission("TP-XPL")
+    accepted = await capture(nc, "review.submissions.accepted.>")
+    await publish(nc, "review.submissions.submit.TP.TP-XPL", body, msg_id=body["submission_id"])
+    await eventually(lambda: accepted.where(submission_id=body["submission_id"]), what="accepted")
+    await accepted.stop()
+    for name, proc in platform.items():
+        assert proc.stop(timeout=15) == 0, f"{name} did not exit 0 on SIGTERM:\n{proc.logs()[-2000:]}"
+        assert '"event": "service_stopped"' in proc.logs(), name

@@ -1,4 +1,5 @@
-"""The submissions' durable pull consumer, read with nats-py directly, a whole fetched batch at a time.
+"""Intake's durable pull consumers, read with nats-py directly, a whole fetched batch at a time (submissions)
+or one message at a time in stream order (`sequential`: the registry and review decisions).
 
 Why not `Consumers.consume` (shared/messaging.py): FastStream's per-message machinery (task group, context,
 dependency injection, a thread hop) cost about half of intake's event loop at national-scale bursts, and
@@ -36,10 +37,13 @@ from shared.streams import STREAM_NAME, consumer_config
 
 class BatchPullConsumer:
     def __init__(self, consumers: Consumers, subject: str, durable: str, handler: Handler, *,
-                 fetch: int = 256, in_flight: int = 3, fetch_timeout: float = 1.0) -> None:
+                 fetch: int = 256, in_flight: int = 3, fetch_timeout: float = 1.0, sequential: bool = False) -> None:
+        """`sequential`: one message at a time in stream order, one fetch at a time (a registry's parents
+        before their children; decisions on one submission in the order they were taken)."""
         self.consumers, self.subject, self.handler = consumers, subject, handler
         self.durable = consumers.durable(durable)
-        self.fetch, self.in_flight, self.fetch_timeout = fetch, in_flight, fetch_timeout
+        self.sequential = sequential
+        self.fetch, self.in_flight, self.fetch_timeout = fetch, 1 if sequential else in_flight, fetch_timeout
         self.log = consumers.log.bind()  # resolved once: a lazy proxy would rebuild the logger on every call
         self._batches: set[asyncio.Task[None]] = set()
 
@@ -76,7 +80,9 @@ class BatchPullConsumer:
                     continue
                 except Exception as exc:  # a reconnect in progress: try again shortly
                     gate.release()
-                    self.log.warning("fetch_failed", subject=self.subject, error=str(exc)[:200])
+                    if _cancelled():  # a cancellation nats-py turned into another error: stop, as asked
+                        raise asyncio.CancelledError from exc
+                    self.log.warning("fetch_failed", subject=self.subject, error=repr(exc)[:200])
                     await asyncio.sleep(0.5)
                     continue
                 task = asyncio.ensure_future(self._batch(msgs))
@@ -84,6 +90,12 @@ class BatchPullConsumer:
                 task.add_done_callback(lambda t: (self._batches.discard(t), gate.release()))
         except asyncio.CancelledError:
             await self.drain()
+            # Unsubscribe before the broker drains the connection: nats-py's fetch takes messages off the
+            # subscription's queue without `task_done`, so draining it would wait forever (drain_timeout).
+            try:
+                await sub.unsubscribe()
+            except Exception as exc:  # already closed: nothing left to drain
+                self.log.debug("unsubscribe_failed", subject=self.subject, error=repr(exc)[:200])
             raise
 
     async def drain(self) -> None:
@@ -91,6 +103,10 @@ class BatchPullConsumer:
             await asyncio.wait(set(self._batches), timeout=self.consumers.settings.ack_wait_seconds)
 
     async def _batch(self, msgs: list[Any]) -> None:
+        if self.sequential:
+            for msg in msgs:
+                await self._one(msg)
+            return
         await asyncio.gather(*(self._one(m) for m in msgs))
 
     async def _one(self, msg: Any) -> None:
