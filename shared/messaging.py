@@ -79,9 +79,13 @@ def make_broker(settings: Settings, service: str) -> NatsBroker:
 
 class Publisher:
     """JetStream publishes with `Nats-Msg-Id` and the correlation id; bulk publishes go through
-    `publish_async` (one reply subscription, a bounded number in flight) instead of a round trip each."""
+    `publish_async` (one reply subscription, a bounded number in flight) instead of a round trip each.
 
-    def __init__(self, broker: NatsBroker, timeout: float = 10.0, in_flight: int = 1024) -> None:
+    The ack timeout is short on purpose: a publish caught in a broker restart is lost with its connection, and
+    every caller retries (the message is redelivered, the recompute loop runs again), so waiting long only
+    delays the retry past the restart."""
+
+    def __init__(self, broker: NatsBroker, timeout: float = 4.0, in_flight: int = 1024) -> None:
         self._broker = broker
         self._timeout = timeout
         self._in_flight = in_flight
