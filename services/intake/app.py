@@ -110,9 +110,12 @@ def wire(rt: Runtime) -> FastStream:
     submissions = BatchPullConsumer(rt.consumers, subjects.SUBMIT_ALL, "intake-submissions", on_submission,
                                     fetch=options.fetch_batch, in_flight=options.fetches_in_flight)
 
+    async def bind_consumers() -> None:  # before FastStream starts serving health: nothing published is missed
+        for consumer in (submissions, *ordered):
+            await consumer.bind()
+
     async def consume_submissions() -> None:
-        rt.start_background(submissions.run())
-        for consumer in ordered:
+        for consumer in (submissions, *ordered):
             rt.start_background(consumer.run())
     # In stream order, one at a time: FastStream handles a fetch's messages concurrently.
     ordered = [BatchPullConsumer(rt.consumers, subjects.UNITS_UPSERT, "intake-units", on_unit, fetch=64,
@@ -137,6 +140,7 @@ def wire(rt: Runtime) -> FastStream:
     rt.document(subjects.decide("{path}"), Decision,
                 "Consumed by intake in stream order (durable intake-decisions): a review decision")
     rt.on_startup.append(start)
+    rt.on_startup.append(bind_consumers)
     rt.after_startup.append(consume_submissions)
     rt.on_shutdown.append(stop)
     return rt.app(DESCRIPTION)

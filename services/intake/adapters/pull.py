@@ -46,6 +46,7 @@ class BatchPullConsumer:
         self.fetch, self.in_flight, self.fetch_timeout = fetch, 1 if sequential else in_flight, fetch_timeout
         self.log = consumers.log.bind()  # resolved once: a lazy proxy would rebuild the logger on every call
         self._batches: set[asyncio.Task[None]] = set()
+        self._sub: Any = None
 
     async def subscribe(self) -> Any:
         settings = self.consumers.settings
@@ -57,9 +58,17 @@ class BatchPullConsumer:
         js = self.consumers.broker.connection.jetstream()
         return await js.pull_subscribe(self.subject, durable=self.durable, stream=STREAM_NAME, config=config)
 
+    async def bind(self) -> None:
+        """Create (or bind) the durable now, before the service reports healthy: a consumer created later with
+        start-at-new would miss what a client publishes as soon as the service answers."""
+        try:
+            self._sub = await self.subscribe()
+        except Exception as exc:  # the broker is reconnecting: `run` keeps trying
+            self.log.warning("subscribe_failed", subject=self.subject, error=str(exc)[:200])
+
     async def run(self) -> None:
         """Fetch and hand over until cancelled; then let the batches in flight finish."""
-        sub = None
+        sub = self._sub
         while sub is None:  # the broker may be reconnecting at start-up: keep trying, never give up silently
             try:
                 sub = await self.subscribe()
