@@ -70,6 +70,9 @@ class Runtime:
                 await hook()
             self.log.info("service_stopped")
 
+        # Registered last, so started last: a service answers health only once its consumers exist (a durable
+        # created later with start-at-new would miss what a client publishes as soon as health answers).
+        add_endpoints(self)
         spec = AsyncAPI(self.broker, title=f"midterm {self.service}", version=VERSION, description=description)
         return FastStream(
             self.broker,
@@ -88,9 +91,7 @@ def build_runtime(service: str, settings: Settings | None = None) -> Runtime:
     clock = make_clock(settings.clock, settings.now)
     broker = make_broker(settings, service)
     publisher = Publisher(broker)
-    rt = Runtime(service, settings, clock, broker, publisher, Consumers(broker, publisher, settings, service), log)
-    add_endpoints(rt)
-    return rt
+    return Runtime(service, settings, clock, broker, publisher, Consumers(broker, publisher, settings, service), log)
 
 
 class ClockRequest(BaseModel):
