@@ -10,6 +10,7 @@ from cli.asyncapi import channel_addresses, spec
 from cli.stack import SERVICES
 from tests.unit.shared.test_subjects_match_contract import contract_subjects
 
+
 def _normal(address: str) -> str:
     address = re.sub(r"\{[^}]+\}", "*", address)
     return address.replace(".>", ".*")
