@@ -11,7 +11,6 @@ from typing import Any
 from faststream import FastStream
 
 from services.intake.adapters import stream
-from services.intake.adapters.batcher import MicroBatcher
 from services.intake.adapters.messages_file import load_audit_lines, load_messages
 from services.intake.adapters.pull import BatchPullConsumer
 from services.intake.adapters.repositories import CatalogRepo, DecisionsRepo, SubmissionsRepo, UnitsRepo
@@ -24,6 +23,7 @@ from services.intake.options import IntakeOptions
 from services.intake.queries import Audit, Outlines
 from services.intake.recording import Recorder
 from shared import db, subjects
+from shared.batching import MicroBatcher
 from shared.contract.office import Decided, Decision, OfficeRejected
 from shared.contract.queries import CatalogEntry
 from shared.contract.submissions import Accepted, Rejected, Submission

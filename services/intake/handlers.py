@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from services.intake.adapters.batcher import MicroBatcher
 from services.intake.adapters.repositories import UnitsRepo
 from services.intake.domain import catalog
 from services.intake.domain.catalog import CatalogIndex
@@ -19,6 +18,7 @@ from services.intake.domain.units import UnitTree, unit_hash
 from services.intake.ports import CatalogStore, EventPublisher
 from services.intake.recording import Candidate, Outcome
 from shared import subjects
+from shared.batching import MicroBatcher
 from shared.clock import Clock, iso
 from shared.contract.queries import CatalogQuery, CatalogRegister
 from shared.contract.submissions import Rejected

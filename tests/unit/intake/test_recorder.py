@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from services.intake.adapters.batcher import MicroBatcher
 from services.intake.domain.catalog import CatalogIndex
 from services.intake.domain.submissions import Obligation
 from services.intake.recording import Candidate, Contended, Outcome, Recorder
+from shared.batching import MicroBatcher
 from shared.clock import VIETNAM
 from shared.contract.submissions import Submission
 from tests.infra.data import grassroots_submission
