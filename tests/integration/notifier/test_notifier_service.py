@@ -137,12 +137,12 @@ async def test_an_smtp_outage_delays_the_mail_and_every_message_arrives_once_whe
             docs = await database["outbox"].find({"event_key": key}).to_list(None)
             return len(docs) == 3 and all(d["attempts"] >= 2 and d["state"] == "pending" for d in docs)
 
-        await eventually(retried, timeout=20, what="each mail to be retried during the outage")
+        await eventually(retried, timeout=60, what="each mail to be retried during the outage")
         info = await nc.jetstream().consumer_info("REVIEW", f"notifier-overdue-{token}")
         assert info.num_ack_pending == 0 and info.num_redelivered == 0  # the relay being down holds no ack
     finally:
         smtp.start()
-    await eventually(lambda: _all_sent(database, key, 3), timeout=30, what="every mail sent after the outage")
+    await eventually(lambda: _all_sent(database, key, 3), timeout=60, what="every mail sent after the outage")
     assert {r: len(ms) for r, ms in by_recipient(smtp, token).items()} == {contact(token, n): 1 for n in range(3)}
 
 
