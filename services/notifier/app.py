@@ -50,7 +50,10 @@ def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRE
                         settings.office_email, settings.editorial_list)
     outbox = outbox or MongoOutbox(database)
     sender = Sender(outbox, relay, EventAnnouncer(rt.publisher, rt.service), rt.clock, rt.log,
-                    retry_delay=settings.retry_delay, concurrency=concurrency, max_attempts=MAX_ATTEMPTS)
+                    retry_delay=settings.retry_delay, concurrency=concurrency, max_attempts=MAX_ATTEMPTS,
+                    # Twice the relay's 30 s timeout: a claim whose acknowledgement was lost in a database outage
+                    # is retried a minute later, not five; in-flight entries are never re-claimed by this process.
+                    lease_seconds=60.0)
     handlers = Handlers(CachedUnits(MongoUnits(database)), outbox, MongoDigests(database), composer, rt.clock, rt.publisher,
                         rt.log, service=rt.service, digest_window=timedelta(seconds=settings.digest_seconds),
                         wake=sender.wake)
