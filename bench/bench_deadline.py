@@ -27,7 +27,7 @@ from services.deadline.status import Status
 from services.deadline.sweeper import Sweeper
 from shared import db
 from shared.clock import ManualClock, aware
-from shared.messaging import make_broker
+from shared.messaging import Publisher, make_broker
 from shared.plan import load_plan
 from shared.settings import BUNDLED_PLAN, Settings
 from shared.streams import ensure_stream
@@ -100,7 +100,7 @@ async def run(args: argparse.Namespace) -> None:
         await broker.connect()
         await ensure_stream(broker.connection.jetstream())
         clock = ManualClock(NOW)
-        sweeper = Sweeper(plan, clock, store, marks, CountingPublisher(broker), Quiet())
+        sweeper = Sweeper(plan, clock, store, marks, CountingPublisher(Publisher(broker)), Quiet())
         reply = await timed("sweep (find, claim, publish, record)", rows, sweeper.sweep,
                             lambda r: f"{r} phases ms {Quiet.phases}")
         assert reply["overdue"] == args.overdue, reply

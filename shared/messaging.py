@@ -108,24 +108,38 @@ class Publisher:
     async def publish_many(self, events: Iterable[Event]) -> int:
         """Publish all, wait for every ack; raise the first failure after all have settled (callers retry the
         whole batch: the msg ids make the retry idempotent)."""
+        results = await self.publish_each(events)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return len(results)
+
+    async def publish_each(self, events: Iterable[Event]) -> list[bool | BaseException]:
+        """One result per event, in order: True stored, False dropped as a duplicate (its msg id was seen inside
+        the window), or the exception; failures are returned, not raised. The wait grows with the batch."""
         js = self._context()
-        futures = [
-            await js.publish_async(e.subject, encode(e.payload), wait_stall=self._timeout, stream=STREAM_NAME,
-                                   headers=_headers(e))
-            for e in events
-        ]
-        if not futures:
-            return 0
-        done, late = await asyncio.wait(futures, timeout=self._timeout)
-        for future in late:
-            future.cancel()
-        if late:
-            raise TimeoutError(f"{len(late)} of {len(futures)} publishes got no acknowledgement in time")
-        for future in done:
-            error = future.exception()
-            if error is not None:
-                raise error
-        return len(futures)
+        futures: list[asyncio.Future[Any] | BaseException] = []
+        for e in events:
+            try:
+                futures.append(await js.publish_async(e.subject, encode(e.payload), wait_stall=self._timeout,
+                                                      stream=STREAM_NAME, headers=_headers(e)))
+            except Exception as exc:  # stalled or disconnected: this one failed, the rest may not
+                futures.append(exc)
+        pending = [f for f in futures if isinstance(f, asyncio.Future)]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=self._timeout + len(pending) / 5000)
+            for future in late:
+                future.cancel()  # frees its in-flight slot; reported as a failure below
+        return [_outcome(f) for f in futures]
+
+
+def _outcome(future: asyncio.Future[Any] | BaseException) -> bool | BaseException:
+    if isinstance(future, BaseException):
+        return future
+    if future.cancelled():
+        return TimeoutError("no acknowledgement from JetStream in time")
+    error = future.exception()
+    return error if error is not None else not future.result().duplicate
 
 
 def _headers(event: Event) -> dict[str, str]:

@@ -29,7 +29,7 @@ class Deadline:
 
 def bootstrap(rt: Runtime, plan: Plan, db: Any, max_reply_bytes: int | None = None) -> Deadline:
     obligations, units, marks = Obligations(db), Units(db), Marks(db)
-    publisher = CountingPublisher(rt.broker)
+    publisher = CountingPublisher(rt.publisher)
     return Deadline(
         registry=Registry(plan, rt.clock, obligations, units, publisher, rt.log),
         sweeper=Sweeper(plan, rt.clock, obligations, marks, publisher, rt.log),
