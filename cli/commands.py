@@ -121,11 +121,19 @@ async def draft(url: str, scope: str | None, fmt: str, output: Path | None) -> i
         raise CommandError(reply["error"]["message"])
     if wire == "docx":
         data = base64.b64decode(reply["docx_base64"])
-        target = output or Path(reply.get("filename") or f"draft-{scope or 'root'}.docx")
-        target.write_bytes(data)
-        console.print(f"wrote {target} ({len(data)} bytes)")
-        return 0
+        return write_bytes(output or Path(reply.get("filename") or f"draft-{scope or 'root'}.docx"), data)
     text = reply["markdown"] if wire == "markdown" else json.dumps(reply, ensure_ascii=False, indent=2)
+    return write_text(output, text)
+
+
+def write_bytes(target: Path, data: bytes) -> int:
+    target.write_bytes(data)
+    console.print(f"wrote {target} ({len(data)} bytes)")
+    return 0
+
+
+def write_text(output: Path | None, text: str) -> int:
+    """To the file when one is named, else to standard output."""
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote {output}")
@@ -187,11 +195,7 @@ async def outline(url: str, report_type: str, fmt: str, output: Path | None) -> 
     if fmt == "docx":
         from shared.partydoc import render_outline_docx
 
-        data = render_outline_docx(reply)
-        target = output or Path(f"outline-{report_type}.docx")
-        target.write_bytes(data)
-        console.print(f"wrote {target} ({len(data)} bytes)")
-        return 0
+        return write_bytes(output or Path(f"outline-{report_type}.docx"), render_outline_docx(reply))
     if fmt == "json":
         text = json.dumps(reply, ensure_ascii=False, indent=2)
     else:
@@ -199,12 +203,7 @@ async def outline(url: str, report_type: str, fmt: str, output: Path | None) -> 
         for section in reply["sections"]:
             parts += [f"## {section['heading']}", "", f"_{section['guidance']}_" if section.get("guidance") else "", ""]
         text = "\n".join(parts)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}")
-    else:
-        print(text)
-    return 0
+    return write_text(output, text)
 
 
 __all__ = ["BusError", "CommandError", "catalog", "draft", "outline", "set_clock", "status", "submit", "sweep"]
