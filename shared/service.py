@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 from shared import logging as slog
 from shared import subjects
 from shared.clock import ManualClock, SystemClock, iso, make_clock
-from shared.messaging import Consumers, Publisher, error_reply, make_broker
+from shared.consumers import Consumers
+from shared.messaging import Publisher, error_reply, make_broker
 from shared.settings import Settings
 from shared.streams import ensure_stream
 
@@ -53,6 +54,7 @@ class Runtime:
             await ensure_stream(self.broker.connection.jetstream(), self.settings.stream_replicas)
             for hook in self.on_startup:
                 await hook()
+            await self.consumers.start()  # durables bound before health answers (see shared/consumers.py)
 
         async def started() -> None:
             for hook in self.after_startup:
@@ -60,6 +62,7 @@ class Runtime:
             self.log.info("service_started", nats=self.settings.nats_url, clock=self.settings.clock)
 
         async def stopping() -> None:
+            await self.consumers.stop()  # before the broker drains the connection
             for task in self.background:
                 task.cancel()
             await asyncio.gather(*self.background, return_exceptions=True)
@@ -73,6 +76,9 @@ class Runtime:
         # Registered last, so started last: a service answers health only once its consumers exist (a durable
         # created later with start-at-new would miss what a client publishes as soon as health answers).
         add_endpoints(self)
+        for consumed in self.consumers.consumed:
+            self.document(consumed.subject, consumed.schema,
+                          f"Consumed by {self.service} (durable {consumed.durable}): {consumed.description}")
         spec = AsyncAPI(self.broker, title=f"midterm {self.service}", version=VERSION, description=description)
         return FastStream(
             self.broker,

@@ -18,9 +18,8 @@ from shared.plan import load_plan
 from shared.service import Runtime, queries
 
 STATS = "review.query.compiler.stats"
-# Concurrent handlers are what the store's micro-batches gather: one bulk write per batch, not one per event.
-ACCEPTED_WORKERS, ACCEPTED_BATCH = 64, 128
-OBLIGATION_WORKERS, OBLIGATION_BATCH = 64, 128
+# A fetch's events are handled at once, and the store's micro-batches gather them: one bulk write per batch.
+ACCEPTED_FETCH, OBLIGATION_FETCH, IN_FLIGHT = 256, 256, 2
 MILESTONES_TIMEOUT = 1.0  # seconds the deadline service gets to answer at compile time
 
 
@@ -32,10 +31,9 @@ def wire(rt: Runtime) -> FastStream:
                         NatsMilestones(rt.broker, MILESTONES_TIMEOUT, rt.log))
     answers = DraftQueries(compiler, store, load_context(plan))
     inputs = [
-        (subjects.UNITS_CHANGED_ALL, "compiler-units", compiler.on_unit, 1, 16),
-        (subjects.OBLIGATIONS_CHANGED_ALL, "compiler-obligations", compiler.on_obligation, OBLIGATION_WORKERS,
-         OBLIGATION_BATCH),
-        (subjects.ACCEPTED_ALL, "compiler-accepted", compiler.on_accepted, ACCEPTED_WORKERS, ACCEPTED_BATCH),
+        (subjects.UNITS_CHANGED_ALL, "compiler-units", compiler.on_unit, 16, 1),
+        (subjects.OBLIGATIONS_CHANGED_ALL, "compiler-obligations", compiler.on_obligation, OBLIGATION_FETCH, IN_FLIGHT),
+        (subjects.ACCEPTED_ALL, "compiler-accepted", compiler.on_accepted, ACCEPTED_FETCH, IN_FLIGHT),
     ]
 
     async def startup() -> None:
@@ -52,9 +50,9 @@ def wire(rt: Runtime) -> FastStream:
     rt.on_startup.append(startup)
     rt.after_startup.append(start_loop)
     rt.on_shutdown.append(shutdown)
-    for subject, durable, handler, workers, batch in inputs:
-        rt.consumers.consume(subject, durable, handler, max_workers=workers, batch_size=batch,
-                             description=f"compiler projection ({durable})")
+    for subject, durable, handler, fetch, in_flight in inputs:
+        rt.consumers.consume(subject, durable, handler, fetch=fetch, in_flight=in_flight,
+                             description="a projection the drafts are compiled from")
     queries(rt, [
         (subjects.QUERY_DRAFT, answers.draft, "The latest draft of a scope: json, markdown or docx"),
         (STATS, answers.stats, "Compiler counters: recomputations, versions written"),

@@ -12,7 +12,6 @@ from faststream import FastStream
 
 from services.intake.adapters import stream
 from services.intake.adapters.messages_file import load_audit_lines, load_messages
-from services.intake.adapters.pull import BatchPullConsumer
 from services.intake.adapters.repositories import CatalogRepo, DecisionsRepo, SubmissionsRepo, UnitsRepo
 from services.intake.decisions import Decisions
 from services.intake.domain.audit import Auditor
@@ -106,24 +105,16 @@ def wire(rt: Runtime) -> FastStream:
     async def audit(body: Any = None) -> dict[str, Any]:
         return await parts["audit"].audit(body)
 
-    # Submissions bypass FastStream (adapters/pull.py says why); the policy is the shared one.
-    submissions = BatchPullConsumer(rt.consumers, subjects.SUBMIT_ALL, "intake-submissions", on_submission,
-                                    fetch=options.fetch_batch, in_flight=options.fetches_in_flight)
-
-    async def bind_consumers() -> None:  # before FastStream starts serving health: nothing published is missed
-        for consumer in (submissions, *ordered):
-            await consumer.bind()
-
-    async def consume_submissions() -> None:
-        for consumer in (submissions, *ordered):
-            rt.start_background(consumer.run())
-    # In stream order, one at a time: FastStream handles a fetch's messages concurrently.
-    ordered = [BatchPullConsumer(rt.consumers, subjects.UNITS_UPSERT, "intake-units", on_unit, fetch=64,
-                                 sequential=True),
-               BatchPullConsumer(rt.consumers, subjects.DECIDE_ALL, "intake-decisions", on_decision, fetch=64,
-                                 sequential=True)]
-    rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, batch_size=16,
-                         description="intake: catalogue registrations")
+    # A whole fetch at a time, so the write batcher gets it for one write (shared/consumers.py).
+    rt.consumers.consume(subjects.SUBMIT_ALL, "intake-submissions", on_submission, fetch=options.fetch_batch,
+                         in_flight=options.fetches_in_flight, schema=Submission, description="a report of a unit")
+    # In stream order, one at a time: a registry's parents before their children, decisions as taken.
+    rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, fetch=64, ordered=True, schema=Unit,
+                         description="a unit of the registry, in stream order")
+    rt.consumers.consume(subjects.DECIDE_ALL, "intake-decisions", on_decision, fetch=64, ordered=True,
+                         schema=Decision, description="a review decision, in stream order")
+    rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, fetch=16,
+                         description="catalogue registrations")
     queries(rt, [(subjects.QUERY_CATALOG, search, "Search the catalogue, ignoring case and diacritics"),
                  (subjects.QUERY_OUTLINE, outline, "The outline (headings and guidance) of a report type"),
                  (subjects.QUERY_AUDIT, audit, "Everything that happened to one unit, read from the stream")])
@@ -134,13 +125,6 @@ def wire(rt: Runtime) -> FastStream:
     rt.document(subjects.units_changed("{path}"), UnitChanged, "A unit was stored, with its path")
     rt.document(subjects.UNITS_REJECTED, Rejected, "A registry upsert was rejected")
     rt.document(subjects.QUERY_CATALOG + ".reply", CatalogEntry, "Catalogue search results")
-    rt.document(subjects.submit("{path}"), Submission,
-                "Consumed by intake (a batch pull consumer, durable intake-submissions): a report of a unit")
-    rt.document(subjects.UNITS_UPSERT, Unit, "Consumed by intake in stream order (durable intake-units): a unit")
-    rt.document(subjects.decide("{path}"), Decision,
-                "Consumed by intake in stream order (durable intake-decisions): a review decision")
     rt.on_startup.append(start)
-    rt.on_startup.append(bind_consumers)
-    rt.after_startup.append(consume_submissions)
     rt.on_shutdown.append(stop)
     return rt.app(DESCRIPTION)

@@ -28,7 +28,7 @@ from shared.plan import load_plan
 from shared.service import Runtime
 
 CONCURRENCY = 64  # mails in flight at once (sending, announcing, recording); CONNECTIONS of them on the wire
-DEADLINE_WORKERS = 32  # concurrent handlers per deadline consumer: what the outbox's insert batches gather
+DEADLINE_FETCH = 256  # deadline events handled at once per fetch: what the outbox's insert batches gather
 CONNECTIONS = 8  # kept-open SMTP connections
 MAX_ATTEMPTS = 8  # a passing failure is tried this often (back-off from MIDTERM_RETRY_SECONDS), then it fails
 
@@ -98,8 +98,8 @@ def wire(rt: Runtime) -> FastStream:
                       description="Keeps the notifier's recipients (notifier_units)")
     for kind, subject in (("reminder", subjects.REMINDER_ALL), ("overdue", subjects.OVERDUE_ALL),
                           ("escalated", subjects.ESCALATED_ALL)):
-        consumers.consume(subject, f"notifier-{kind}", use(lambda h: h.deadline), max_workers=DEADLINE_WORKERS,
-                          batch_size=64, description=f"Mails for {kind} events")
+        consumers.consume(subject, f"notifier-{kind}", use(lambda h: h.deadline), fetch=DEADLINE_FETCH,
+                          in_flight=2, description=f"Mails for {kind} events")
     consumers.consume(subjects.SUBMISSIONS_REJECTED, "notifier-rejected", use(lambda h: h.rejected),
                       description="Mails the submitter of a rejected report")
     consumers.consume(subjects.DECIDED_ALL, "notifier-decided", use(lambda h: h.decided),

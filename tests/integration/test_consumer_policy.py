@@ -8,7 +8,8 @@ import uuid
 
 import pytest_asyncio
 
-from shared.messaging import Consumers, Inbound, Publisher, Terminal, make_broker
+from shared.consumers import Consumers
+from shared.messaging import Inbound, Publisher, Terminal, make_broker
 from shared.settings import Settings
 from shared.streams import ensure_stream
 from tests.infra.wait import eventually
@@ -21,13 +22,16 @@ async def policy(nats_server):
     publisher = Publisher(broker)
     consumers = Consumers(broker, publisher, settings, "policytest")
     yield broker, consumers
+    await consumers.stop()
     await broker.stop()
 
 
-async def _start(broker) -> None:
+async def _start(broker, consumers=None) -> None:
     await broker.connect()
     await ensure_stream(broker.connection.jetstream())
     await broker.start()
+    if consumers is not None:
+        await consumers.start()
 
 
 async def _dlq_messages(nc, token: str) -> list[dict]:
@@ -55,7 +59,7 @@ async def test_a_handler_that_always_fails_ends_in_the_dead_letter_subject(polic
         raise ValueError("handler cannot cope")
 
     consumers.consume(f"review.drafts.updated.P{token}", f"poison-{token}", poison)
-    await _start(broker)
+    await _start(broker, consumers)
     await nc.jetstream().publish(f"review.drafts.updated.P{token}", b"{}", headers={"Nats-Msg-Id": token})
     dead = await eventually(lambda: _dlq_messages(nc, token), timeout=15, what="dead letter")
     assert calls == [1, 2, 3]
@@ -73,7 +77,7 @@ async def test_an_answered_message_is_acked_once_and_never_dead_lettered(policy,
         raise Terminal("rejected")
 
     consumers.consume(f"review.drafts.updated.A{token}", f"answered-{token}", answered)
-    await _start(broker)
+    await _start(broker, consumers)
     await nc.jetstream().publish(f"review.drafts.updated.A{token}", b"{}")
     await eventually(lambda: calls, what="first delivery")
     info = await eventually(
@@ -94,7 +98,7 @@ async def test_a_passing_failure_is_retried_and_then_succeeds(policy, nc):
             raise ConnectionError("database down")
 
     consumers.consume(f"review.drafts.updated.F{token}", f"flaky-{token}", flaky)
-    await _start(broker)
+    await _start(broker, consumers)
     await nc.jetstream().publish(f"review.drafts.updated.F{token}", b"{}")
     await eventually(lambda: _acked(nc, f"flaky-{token}"), timeout=10, what="ack after retry")
     assert calls == [1, 2]
@@ -128,3 +132,48 @@ async def test_a_bulk_publish_stores_each_event_once_even_when_repeated(policy, 
         seen += [json.loads(m.data)["n"] for m in batch]
     await sub.unsubscribe()
     assert sorted(seen) == list(range(300))
+
+
+async def test_an_ordered_consumer_handles_messages_in_stream_order(policy, nc):
+    """Handlers that take uneven time still see the messages in the order they were stored (a registry's
+    parents before their children); a concurrent fetch would finish the quick ones first."""
+    import asyncio
+    import random
+
+    broker, consumers = policy
+    token = uuid.uuid4().hex[:8]
+    seen: list[int] = []
+
+    async def slow_then_fast(inbound: Inbound) -> None:
+        n = json.loads(inbound.data)["n"]
+        await asyncio.sleep(random.uniform(0, 0.02) if n % 3 else 0.03)
+        seen.append(n)
+
+    consumers.consume(f"review.drafts.updated.O{token}", f"ordered-{token}", slow_then_fast, fetch=20, ordered=True)
+    await _start(broker, consumers)
+    js = nc.jetstream()
+    for n in range(60):
+        await js.publish(f"review.drafts.updated.O{token}", json.dumps({"n": n}).encode())
+    await eventually(lambda: len(seen) == 60, timeout=20, what="all 60 handled")
+    assert seen == list(range(60))
+
+
+async def test_stop_finishes_the_batch_in_flight_and_acks_it(policy, nc):
+    import asyncio
+
+    broker, consumers = policy
+    token = uuid.uuid4().hex[:8]
+    started, finished = asyncio.Event(), []
+
+    async def slow(inbound: Inbound) -> None:
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.append(inbound.msg_id)
+
+    consumers.consume(f"review.drafts.updated.S{token}", f"stop-{token}", slow)
+    await _start(broker, consumers)
+    await nc.jetstream().publish(f"review.drafts.updated.S{token}", b"{}", headers={"Nats-Msg-Id": token})
+    await asyncio.wait_for(started.wait(), timeout=10)
+    await asyncio.wait_for(consumers.stop(), timeout=10)
+    assert finished == [token]
+    assert await eventually(lambda: _acked(nc, f"stop-{token}"), timeout=10, what="the ack of the finished message")

@@ -1,4 +1,4 @@
-"""The submissions' batch pull consumer keeps the shared reliability policy (shared/messaging.py)."""
+"""The pull consumer's reliability policy (shared/consumers.py), message by message."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from types import SimpleNamespace
 
 import structlog
 
-from services.intake.adapters.pull import BatchPullConsumer
+from shared.consumers import PullConsumer
 from shared.messaging import Terminal
 from shared.settings import Settings
-from tests.unit.intake.fakes import FakePublisher
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.events = []
+
+    async def publish(self, event):
+        self.events.append(event)
 
 
 class FakeMsg:
@@ -29,11 +36,11 @@ class FakeMsg:
         self.settled.append(("term", None))
 
 
-def consumer(handler, publisher=None) -> BatchPullConsumer:
+def consumer(handler, publisher=None, sequential=False) -> PullConsumer:
     settings = Settings(retry_seconds=2, max_deliver=3)
     consumers = SimpleNamespace(settings=settings, publisher=publisher or FakePublisher(), service="intake",
                                 log=structlog.get_logger(), durable=lambda name: name)
-    return BatchPullConsumer(consumers, "review.submissions.submit.>", "intake-submissions", handler)
+    return PullConsumer(consumers, "review.submissions.submit.>", "intake-submissions", handler, sequential=sequential)
 
 
 async def test_a_handled_message_is_acked_once_its_handler_returns():

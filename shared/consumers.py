@@ -1,45 +1,116 @@
-"""Intake's durable pull consumers, read with nats-py directly, a whole fetched batch at a time (submissions)
-or one message at a time in stream order (`sequential`: the registry and review decisions).
+"""Durable pull consumers that ack only after the work is done: the one consumer policy of every service.
 
-Why not `Consumers.consume` (shared/messaging.py): FastStream's per-message machinery (task group, context,
-dependency injection, a thread hop) cost about half of intake's event loop at national-scale bursts, and
-its handlers, one task per message, reached the write batcher in dribbles of 10-50. Here every message of
-a fetch is handled at once, so the batcher gets the whole fetch for one write, and a few fetches overlap.
+Every handler registered through `Consumers.consume` gets the same reliability policy (DESIGN.md):
+- success: ack, one log line with `duration_ms`;
+- `Terminal` raised: the handler has answered the message itself (e.g. a rejection event): ack;
+- any other exception: NAK with the doubling back-off of MIDTERM_RETRY_SECONDS, so a database or relay
+  outage delays the message instead of burning its deliveries; on the last delivery (`MIDTERM_MAX_DELIVER`)
+  the message goes to `review.dlq.<service>` with the reason, and is terminated.
 
-The reliability policy is the shared one, unchanged: the same durable name (MIDTERM_CONSUMER_SUFFIX
-applied), consumer configuration and start-at-new rule; ack after the handler returns; `Terminal`: ack;
-any other exception: NAK with the MIDTERM_RETRY_SECONDS back-off, and on the last delivery the dead-letter
-subject `review.dlq.<service>`, then terminate. One log line per message with `duration_ms`. On shutdown
-fetching stops and the batches in flight finish (bounded by ack_wait) before the broker closes.
+The consumers are read with nats-py directly, a whole fetched batch at a time, or one message at a time in
+stream order (`ordered`: a registry's parents before their children). Not FastStream subscribers: its
+per-message machinery (task group, context, dependency injection) cost about half of a service's event loop
+at national-scale bursts, its handlers reached the write batchers in dribbles, and it handles a fetch's
+messages concurrently even with one worker, so it cannot keep stream order. Here every message of a fetch is
+handled at once (the batchers get the whole fetch), and a few fetches overlap.
+
+Lifecycle (shared/service.py does it): `start()` binds every durable before the service answers health (a
+consumer created later with start-at-new would miss what a client publishes as soon as health answers) and
+starts the fetch loops; `stop()` stops fetching, lets the batches in flight finish (bounded by ack_wait) and
+unsubscribes, before the broker drains the connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import structlog
+from faststream.nats import NatsBroker
 from nats.errors import ConnectionClosedError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import DeliverPolicy
+from pydantic import BaseModel
 
 from shared.messaging import (
     CORRELATION_HEADER,
     MSG_ID_HEADER,
-    Consumers,
     Handler,
     Inbound,
+    Publisher,
     Terminal,
     dead_letter,
 )
+from shared.settings import Settings
 from shared.streams import STREAM_NAME, consumer_config
 
 
-class BatchPullConsumer:
+@dataclass(frozen=True)
+class Consumed:
+    """What a service consumes, for its AsyncAPI document."""
+
+    subject: str
+    durable: str
+    description: str
+    schema: type[BaseModel] | None = None
+
+
+class Consumers:
+    """Registers durable pull consumers with the policy above, and starts and stops them together."""
+
+    def __init__(self, broker: NatsBroker, publisher: Publisher, settings: Settings, service: str) -> None:
+        self.broker = broker
+        self.publisher = publisher
+        self.settings = settings
+        self.service = service
+        self.log = structlog.get_logger().bind(service=service)
+        self.pulls: list[PullConsumer] = []
+        self.consumed: list[Consumed] = []
+        self._runs: list[asyncio.Task[None]] = []
+
+    def consume(
+        self,
+        subject: str,
+        durable: str,
+        handler: Handler,
+        *,
+        fetch: int = 16,
+        in_flight: int = 1,
+        ordered: bool = False,
+        description: str | None = None,
+        schema: type[BaseModel] | None = None,
+    ) -> PullConsumer:
+        """`fetch` messages are handled concurrently, `in_flight` fetches overlap; `ordered`: one message at a
+        time in stream order, one fetch at a time."""
+        pull = PullConsumer(self, subject, durable, handler, fetch=fetch, in_flight=in_flight, sequential=ordered)
+        self.pulls.append(pull)
+        self.consumed.append(Consumed(subject, pull.durable, description or subject, schema))
+        return pull
+
+    def durable(self, name: str) -> str:
+        """The durable name with MIDTERM_CONSUMER_SUFFIX, if one is set (`intake-submissions-<suffix>`)."""
+        suffix = self.settings.consumer_suffix.strip("-")
+        return f"{name}-{suffix}" if suffix else name
+
+    async def start(self) -> None:
+        """Bind every durable, then start the fetch loops (the broker is connected)."""
+        for pull in self.pulls:
+            await pull.bind()
+        self._runs = [asyncio.ensure_future(pull.run()) for pull in self.pulls]
+
+    async def stop(self) -> None:
+        """Stop fetching; the batches in flight finish and the subscriptions close (before the drain)."""
+        for run in self._runs:
+            run.cancel()
+        await asyncio.gather(*self._runs, return_exceptions=True)
+        self._runs = []
+
+
+class PullConsumer:
     def __init__(self, consumers: Consumers, subject: str, durable: str, handler: Handler, *,
-                 fetch: int = 256, in_flight: int = 3, fetch_timeout: float = 1.0, sequential: bool = False) -> None:
-        """`sequential`: one message at a time in stream order, one fetch at a time (a registry's parents
-        before their children; decisions on one submission in the order they were taken)."""
+                 fetch: int = 16, in_flight: int = 1, fetch_timeout: float = 1.0, sequential: bool = False) -> None:
         self.consumers, self.subject, self.handler = consumers, subject, handler
         self.durable = consumers.durable(durable)
         self.sequential = sequential
@@ -59,8 +130,7 @@ class BatchPullConsumer:
         return await js.pull_subscribe(self.subject, durable=self.durable, stream=STREAM_NAME, config=config)
 
     async def bind(self) -> None:
-        """Create (or bind) the durable now, before the service reports healthy: a consumer created later with
-        start-at-new would miss what a client publishes as soon as the service answers."""
+        """Create (or bind) the durable now, before the service reports healthy."""
         try:
             self._sub = await self.subscribe()
         except Exception as exc:  # the broker is reconnecting: `run` keeps trying
@@ -96,7 +166,7 @@ class BatchPullConsumer:
                     continue
                 task = asyncio.ensure_future(self._batch(msgs))
                 self._batches.add(task)
-                task.add_done_callback(lambda t: (self._batches.discard(t), gate.release()))
+                task.add_done_callback(self._finished(gate))
         except asyncio.CancelledError:
             await self.drain()
             # Unsubscribe before the broker drains the connection: nats-py's fetch takes messages off the
@@ -106,6 +176,12 @@ class BatchPullConsumer:
             except Exception as exc:  # already closed: nothing left to drain
                 self.log.debug("unsubscribe_failed", subject=self.subject, error=repr(exc)[:200])
             raise
+
+    def _finished(self, gate: asyncio.Semaphore) -> Any:
+        def done(task: asyncio.Task[None]) -> None:
+            self._batches.discard(task)
+            gate.release()
+        return done
 
     async def drain(self) -> None:
         if self._batches:
@@ -144,13 +220,12 @@ class BatchPullConsumer:
                 log.error("dead_letter_failed", reason=reason, error=str(dlq_exc), duration_ms=_ms(started))
                 return
             await _settle(msg.term())
-            log.error("message_dead_lettered", reason=reason, delivered=inbound.delivered,
-                           duration_ms=_ms(started))
+            log.error("message_dead_lettered", reason=reason, delivered=inbound.delivered, duration_ms=_ms(started))
             return
         delay = settings.retry_delay(inbound.delivered)
         await _settle(msg.nak(delay=delay))
         log.warning("message_retry", reason=reason, delivered=inbound.delivered, retry_in_s=delay,
-                         duration_ms=_ms(started))
+                    duration_ms=_ms(started))
 
 
 class _MessageLog:
