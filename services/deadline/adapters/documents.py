@@ -4,10 +4,11 @@ ms ints (`due_ts`, `next_ts`) beside the ISO strings."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from services.deadline.domain.obligations import Move, Obligation, Seen, UnitFacts
+from services.deadline.domain.obligations import Move, Obligation, Seen, UnitFacts, obligation_id
 from services.deadline.domain.schedule import epoch_ms
 from shared.clock import aware, iso
 
@@ -24,12 +25,29 @@ def to_doc(ob: Obligation) -> dict[str, Any]:
         "district": ob.district, "parent_id": ob.parent_id, "level": ob.level, "exempt": ob.exempt,
         "removed": ob.removed, "known": ob.known, "submission_id": ob.submission_id, "version": ob.version,
         "first_version": ob.first_version, "on_time": ob.on_time,
-        "sent": {key: True for key in ob.sent}, "overdue_announced": ob.overdue_announced,
+        "sent": {sent_field(ob.id, key): True for key in ob.sent}, "overdue_announced": ob.overdue_announced,
         "seen": {seen_key(s.version): seen_doc(s) for s in ob.seen},
         "returned_version": ob.returned_version,
         "moves": {move_key(m.id): move_doc(m) for m in ob.moves},
         "evidence": [{"field": name, "value": value} for name, value in ob.evidence],
     }
+
+
+def sent_field(ob_id: str, key: str) -> str:
+    """A published key as its obligation stores it: without the obligation's id, which the key repeats
+    (`overdue:CS1:bc:2` on `CS1:bc` is `overdue:2`). So a storm's records are the same update for many
+    obligations: one `update_many` each, not one write per obligation (repository `advance`)."""
+    head, marker, tail = key.partition(f":{ob_id}")
+    return head + tail if marker and ":" not in head else key
+
+
+def sent_keys(ob_id: str, fields: Iterable[str]) -> frozenset[str]:
+    """The published keys back from their stored fields (a full key, as stored before issue 8, stays)."""
+    keys = set()
+    for name in fields:
+        head, sep, tail = name.partition(":")
+        keys.add(name if name.startswith(f"{head}:{ob_id}") else f"{head}:{ob_id}{sep}{tail}")
+    return frozenset(keys)
 
 
 # Field names never carry a client's id (it may hold `.`): versions are `v<n>`, moves a digest of their id.
@@ -62,7 +80,8 @@ def from_doc(doc: dict[str, Any]) -> Obligation:
         level=doc.get("level"), exempt=bool(doc.get("exempt")), removed=bool(doc.get("removed")),
         known=doc.get("known", True), submission_id=doc.get("submission_id"), version=doc.get("version"),
         first_version=doc.get("first_version"), on_time=doc.get("on_time"),
-        sent=frozenset(doc.get("sent") or {}), overdue_announced=bool(doc.get("overdue_announced")),
+        sent=sent_keys(obligation_id(doc["unit_id"], doc["report_type"]), doc.get("sent") or {}),
+        overdue_announced=bool(doc.get("overdue_announced")),
         seen=tuple(sorted((Seen(s["version"], s["submission_id"], _instant(s.get("received_at")))
                            for s in (doc.get("seen") or {}).values()), key=lambda s: s.version)),
         returned_version=doc.get("returned_version"),

@@ -6,11 +6,12 @@ the sweep `next_ts <= now`, a unit's obligations `unit_id`, a district's subtree
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, UpdateMany, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -23,6 +24,7 @@ from services.deadline.adapters.documents import (
     move_key,
     seen_doc,
     seen_key,
+    sent_field,
     side,
     to_doc,
     unit_doc,
@@ -33,6 +35,7 @@ from services.deadline.domain.schedule import NEVER
 
 DUPLICATE_KEY = 11000
 CLAIMED = "claimed"
+IN_CHUNK = 5000  # ids per `$in` of a grouped update (a document stays far below 16 MiB)
 
 
 class Obligations:
@@ -99,22 +102,29 @@ class Obligations:
         """After a sweep: record published keys; move each next check forward (`$max`, so a concurrent
         change that made the obligation owe nothing, next_ts = NEVER, is never moved back). Only in the round
         the sweep planned for: a move meanwhile started a new round whose checks the sweep knows nothing of.
-        (`_id` plus `round` costs nx-27017 no more than `_id` alone: the primary key narrows it first.)"""
+
+        Obligations that get the same update (a storm: the same round, next check, published kinds) get it
+        in one `update_many` over their ids: stored keys are relative to their obligation (`sent_field`)."""
         announced = set(announced)
-        ops = []
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         for ob_id in set(next_ts) | set(sent) | announced:
+            fields = tuple(sorted(sent_field(ob_id, key) for key in sent.get(ob_id, ())))
+            groups[(rounds.get(ob_id), next_ts.get(ob_id), fields, ob_id in announced)].append(ob_id)
+        ops: list[UpdateMany] = []
+        for (round_, check, fields, announce), ids in groups.items():
             update: dict[str, Any] = {}
-            if ob_id in next_ts:
-                update["$max"] = {"next_ts": next_ts[ob_id]}
-            fields: dict[str, Any] = {f"sent.{key}": True for key in sent.get(ob_id, ())}
-            if ob_id in announced:
-                fields["overdue_announced"] = True
-            if fields:
-                update["$set"] = fields
-            where: dict[str, Any] = {"_id": ob_id}
-            if ob_id in rounds:
-                where["round"] = rounds[ob_id]
-            ops.append(UpdateOne(where, update))
+            if check is not None:
+                update["$max"] = {"next_ts": check}
+            values: dict[str, Any] = {f"sent.{name}": True for name in fields}
+            if announce:
+                values["overdue_announced"] = True
+            if values:
+                update["$set"] = values
+            for at in range(0, len(ids), IN_CHUNK):
+                where: dict[str, Any] = {"_id": {"$in": ids[at:at + IN_CHUNK]}}
+                if round_ is not None:
+                    where["round"] = round_
+                ops.append(UpdateMany(where, update))
         if ops:
             await self.col.bulk_write(ops, ordered=False)
 
