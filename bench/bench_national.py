@@ -243,7 +243,8 @@ async def _count_at_least(db: Any, collection: str, n: int, query: dict[str, Any
     return await count(db, collection, query) >= n
 
 
-async def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
+async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The table's rows; `figures` gets the same measurements as numbers (for `make bench`'s goals table)."""
     grassroots = round(args.grassroots * args.scale)
     districts = max(1, round(args.districts * args.scale))
     agencies = max(1, round(args.agencies * args.scale))
@@ -320,14 +321,33 @@ async def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
         started = time.perf_counter()
         swept = await request(nc, "review.admin.deadline.sweep", {}, timeout=3600)
         sweep_s = time.perf_counter() - started
-        await wait_until(lambda: _at_least(sink.messages, mails_before + overdue), 3600, "overdue mails", 0.2)
+        first_mail: list[float] = []
+
+        async def all_mailed() -> bool:
+            if not first_mail and len(sink.messages) > mails_before:
+                first_mail.append(time.perf_counter())
+            return len(sink.messages) >= mails_before + overdue
+
+        await wait_until(all_mailed, 3600, "overdue mails", 0.05)
         mail_s = time.perf_counter() - started
+        sending_s = time.perf_counter() - (first_mail[0] if first_mail else started)
         now_ms = int(__import__("datetime").datetime.fromisoformat(STORM_AT).timestamp() * 1000)
         raw_sw = await raw_sweep(nc, uri, now_ms, overdue)
         raw_mail_rate = await raw_mail(sink.port, overdue)
         rss = {name: rss_peak_mib(p.proc.pid) for name, p in procs.items() if p.proc}
 
         n = len(items)
+        figures.update({
+            "units": len(units), "grassroots": grassroots, "districts": districts, "agencies": agencies,
+            "registry_s": took, "submissions": n, "ingest_s": ingest_s, "ingest_per_s": n / ingest_s,
+            "ingest_p50_s": percentile(latencies, .5), "ingest_p99_s": percentile(latencies, .99),
+            "raw_ingest_per_s": raw["per_s"], "raw_ingest_p50_s": raw["p50"], "raw_ingest_p99_s": raw["p99"],
+            "compile_s": compile_s, "recomputations": stats.get("recomputations"),
+            "versions_written": stats.get("versions_written"), "overdue": overdue,
+            "swept": swept.get("overdue"), "sweep_s": sweep_s, "raw_scan_s": raw_sw["scan_s"],
+            "raw_scan_publish_s": raw_sw["scan_publish_s"], "mail_per_s": overdue / mail_s,
+            "mail_s": mail_s, "sending_per_s": overdue / sending_s, "raw_mail_per_s": raw_mail_rate, "rss_mib": rss,
+        })
         rows += [
             ("registry", f"{len(units)} units through intake in {took:.1f} s ({len(units) / took:.0f}/s)", "-", ""),
             ("ingest", f"{n / ingest_s:.0f} subm/s, p50 {percentile(latencies, .5):.2f} s, "
@@ -341,8 +361,10 @@ async def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
             ("sweep", f"{sweep_s:.1f} s for {swept.get('overdue')} overdue notices",
              f"scan {raw_sw['scan_s']:.2f} s ({raw_sw['found']} due); scan+publish {raw_sw['scan_publish_s']:.2f} s",
              f"{sweep_s / raw_sw['scan_publish_s']:.1f}x raw"),
-            ("mail", f"{overdue / mail_s:.0f} mails/s ({overdue} in {mail_s:.1f} s from the sweep)",
-             f"{raw_mail_rate:.0f} mails/s", f"{(overdue / mail_s) / raw_mail_rate:.2f} of raw"),
+            ("mail", f"{overdue / mail_s:.0f} mails/s ({overdue} in {mail_s:.1f} s from the sweep request; "
+                     f"{overdue / sending_s:.0f}/s from the first mail)",
+             f"{raw_mail_rate:.0f} mails/s", f"{(overdue / mail_s) / raw_mail_rate:.2f} of raw "
+                                             f"({(overdue / sending_s) / raw_mail_rate:.2f} from the first mail)"),
             ("memory", ", ".join(f"{k} {v:.0f} MiB" for k, v in rss.items()), "-", ""),
         ]
     finally:
@@ -363,7 +385,12 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=40)
     parser.add_argument("--overdue", type=int, default=10_000)
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (0.1: a tenth)")
-    rows = asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--json", type=Path, help="also write the figures as numbers to this file")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {}
+    rows = asyncio.run(run(args, figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     print(f"\n{'figure':<9} {'midterm':<62} {'raw baseline':<58} ratio")
     for name, ours, raw, ratio in rows:
         print(f"{name:<9} {ours:<62} {raw:<58} {ratio}")
