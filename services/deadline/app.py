@@ -21,7 +21,6 @@ DECIDED_DURABLE = "deadline-decided"
 EXTEND_DURABLE = "deadline-extend"
 
 
-
 def wire(rt: Runtime) -> FastStream:
     plan = load_plan(rt.settings.plan_path)
     box: dict[str, Deadline] = {}
@@ -38,7 +37,12 @@ def wire(rt: Runtime) -> FastStream:
 
     rt.on_startup.append(connect)
     rt.after_startup.append(start_timer)
-    rt.on_shutdown.append(shared_db.close)
+    async def close() -> None:
+        if "d" in box:
+            await box["d"].obligations.close()
+        await shared_db.close()
+
+    rt.on_shutdown.append(close)
 
     async def unit_changed(inbound: Inbound) -> None:
         await box["d"].registry.unit_changed(inbound)
@@ -54,7 +58,7 @@ def wire(rt: Runtime) -> FastStream:
 
     rt.consumers.consume(subjects.UNITS_CHANGED_ALL, UNITS_DURABLE, unit_changed,
                          description="Keep obligations current with the unit registry")
-    rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted,
+    rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted, fetch=256, in_flight=2,
                          description="Mark obligations submitted or late")
     rt.consumers.consume(subjects.DECIDED_ALL, DECIDED_DURABLE, decided,
                          description="A returned version: the obligation is returned, with a new deadline round")

@@ -32,6 +32,7 @@ from shared import subjects
 from shared.clock import ManualClock, SystemClock
 from shared.contract import Accepted, UnitChanged
 from shared.contract.deadlines import ObligationStatus
+from shared.locks import KeyedLocks
 from shared.messaging import Inbound, Terminal
 from shared.plan import Plan
 
@@ -41,6 +42,7 @@ class Registry:
                  units: UnitStore, publisher: EventPublisher, log: Any) -> None:
         self.plan, self.clock, self.obligations, self.units = plan, clock, obligations, units
         self.publisher, self.log = publisher, log
+        self.locks = KeyedLocks()  # accepted events of one obligation, one at a time (versions in any order)
 
     async def unit_changed(self, inbound: Inbound) -> None:
         try:
@@ -72,8 +74,12 @@ class Registry:
         except ValidationError as exc:
             self.log.warning("accepted_event_invalid", error=str(exc.errors()[0]["msg"]))
             raise Terminal("invalid accepted event") from None
-        now = self.clock.now()
         key = obligation_id(event.unit_id, event.report_type.value)
+        async with self.locks.hold(key):
+            await self._accept(event, key, inbound)
+
+    async def _accept(self, event: Accepted, key: str, inbound: Inbound) -> None:
+        now = self.clock.now()
         old = await self.obligations.get(key)
         base = old or placeholder(event.unit_id, event.report_type.value, event.due_at,
                                   subjects.path_after(inbound.subject, "review.submissions.accepted"))

@@ -32,23 +32,48 @@ from services.deadline.adapters.documents import (
 )
 from services.deadline.domain.obligations import Obligation, UnitFacts
 from services.deadline.domain.schedule import NEVER
+from shared.batching import MicroBatcher
 
 DUPLICATE_KEY = 11000
 CLAIMED = "claimed"
+BATCH = 512  # reads or writes gathered into one round trip
 IN_CHUNK = 5000  # ids per `$in` of a grouped update (a document stays far below 16 MiB)
 
 
 class Obligations:
+    """`get` and `save_submission_side`, the accepted events' path, gather the calls of concurrent handlers
+    into one `$in` read and one bulk write (shared.batching): a burst costs a few round trips per fetch."""
+
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["obligations"]
+        self._reads: MicroBatcher[str, Obligation | None] = MicroBatcher(self._get_many, max_items=BATCH)
+        self._writes: MicroBatcher[UpdateOne, None] = MicroBatcher(self._write_many, max_items=BATCH)
+
+    async def close(self) -> None:
+        await self._writes.close()
+        await self._reads.close()
 
     async def create_indexes(self) -> None:
         for name in ("next_ts", "unit_id", "district"):
             await self.col.create_index([(name, ASCENDING)])
 
     async def get(self, obligation_id: str) -> Obligation | None:
-        doc = await self.col.find_one({"_id": obligation_id})
-        return from_doc(doc) if doc else None
+        return await self._reads.submit(obligation_id)
+
+    async def _get_many(self, ids: list[str]) -> list[Obligation | None]:
+        found = await self.many(set(ids))
+        return [found.get(i) for i in ids]
+
+    async def _write_many(self, ops: list[UpdateOne]) -> list[None | BaseException]:
+        """Unordered (no two writes of one obligation meet in a batch: its handlers hold its key's lock);
+        each caller gets its own outcome."""
+        results: list[None | BaseException] = [None] * len(ops)
+        try:
+            await self.col.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                results[error["index"]] = RuntimeError(f"write failed: {error.get('errmsg', error)}"[:300])
+        return results
 
     async def of_unit(self, unit_id: str) -> dict[str, Obligation]:
         return {d["_id"]: from_doc(d) async for d in self.col.find({"unit_id": unit_id})}
@@ -81,7 +106,7 @@ class Obligations:
             fields["next_ts"] = NEVER
         else:
             on_insert["next_ts"] = NEVER
-        await self.col.update_one({"_id": ob.id}, {"$set": fields, "$setOnInsert": on_insert}, upsert=True)
+        await self._writes.submit(UpdateOne({"_id": ob.id}, {"$set": fields, "$setOnInsert": on_insert}, upsert=True))
 
     async def save_move(self, before: Obligation, after: Obligation, next_ts: int) -> bool:
         """Start the next round, if the stored obligation is still in the round `before` was read in;
