@@ -10,8 +10,9 @@ submit in one burst (clock 2023-05-09), and the clock moves just past the grassr
 01:00, before any escalation), where one sweep finds the `--overdue` unsubmitted units: the deadline storm.
 
 - ingest: submissions/s from the first publish to the last `accepted`, p50/p99 of publish → `accepted`;
-  raw: a bare nats-py pull consumer on its own stream that decodes, inserts one document per message
-  (`insert_many` per fetched batch) and publishes one event, timed the same way;
+  raw (issue 8's baseline): a bare nats-py pull consumer on its own stream that decodes, inserts one document
+  and publishes one event per message, one after another; raw batched (a stronger reference): one
+  `insert_many` per fetched batch and the events published at once; both timed the same way;
 - compile: time from the last `accepted` to the provincial draft with every source and the final coverage,
   and the compiler's recomputations (its stats query);
 - sweep: the sweep request that finds and publishes the overdue notices; raw: a pymongo scan of the same
@@ -117,6 +118,16 @@ class Arrivals:
         return self
 
 
+class _Last(dict):  # type: ignore[type-arg]
+    """Arrivals that only keep the time of the latest one (every event counts, not just the first per key)."""
+
+    last = 0.0
+
+    def setdefault(self, key: Any, value: float) -> float:  # type: ignore[override]
+        self.last = max(self.last, value)
+        return value
+
+
 def rss_peak_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -127,39 +138,54 @@ def rss_peak_mib(pid: int) -> float:
 # --- raw baselines ------------------------------------------------------------------------------------------
 
 
-async def raw_ingest(nc: nats.NATS, uri: str, items: list[tuple[str, bytes, str]]) -> dict[str, float]:
+async def raw_ingest(nc: nats.NATS, uri: str, items: list[tuple[str, bytes, str]],
+                     batched: bool) -> dict[str, float]:
+    """One by one (issue 8's baseline): decode, insert one document, publish one event, ack, one message after
+    another. Batched (a stronger reference): one insert_many per fetch of 256, the events published at once."""
     js = nc.jetstream()
-    await js.add_stream(StreamConfig(name="BENCHRAW", subjects=["benchraw.>"], duplicate_window=120))
+    tag = "b" if batched else "o"
+    await js.add_stream(StreamConfig(name=f"BENCHRAW{tag.upper()}", subjects=[f"benchraw{tag}.>"],
+                                     duplicate_window=120))
     client: AsyncMongoClient[Any] = AsyncMongoClient(uri)
-    col = client.get_default_database()["raw_submissions"]
-    sub = await js.pull_subscribe("benchraw.submit.>", durable="raw", stream="BENCHRAW")
-    arrivals = await Arrivals("submission_id").start(nc, "benchraw.accepted.>")
+    col = client.get_default_database()[f"raw_submissions_{tag}"]
+    sub = await js.pull_subscribe(f"benchraw{tag}.submit.>", durable="raw", stream=f"BENCHRAW{tag.upper()}")
+    arrivals = await Arrivals("submission_id").start(nc, f"benchraw{tag}.accepted.>")
     n = len(items)
+
+    async def event(body: dict[str, Any]) -> None:
+        await js.publish(f"benchraw{tag}.accepted.{body['unit_id']}", json.dumps(
+            {"submission_id": body["submission_id"], "version": 1}).encode(),
+            headers={"Nats-Msg-Id": f"accepted:{body['submission_id']}"})
 
     async def consume() -> None:
         gate = asyncio.Semaphore(IN_FLIGHT)
 
-        async def event(body: dict[str, Any]) -> None:
+        async def gated(body: dict[str, Any]) -> None:
             async with gate:
-                await js.publish(f"benchraw.accepted.{body['unit_id']}", json.dumps(
-                    {"submission_id": body["submission_id"], "version": 1}).encode(),
-                    headers={"Nats-Msg-Id": f"accepted:{body['submission_id']}"})
+                await event(body)
 
         while len(arrivals.at) < n:
             try:
                 batch = await sub.fetch(256, timeout=1)
             except (TimeoutError, nats.errors.TimeoutError):
                 continue
+            if not batched:
+                for msg in batch:
+                    body = json.loads(msg.data)
+                    await col.insert_one({"_id": body["submission_id"], **body})
+                    await event(body)
+                    await msg.ack()
+                continue
             bodies = [json.loads(m.data) for m in batch]
             await col.insert_many([{"_id": b["submission_id"], **b} for b in bodies], ordered=False)
-            await asyncio.gather(*(event(b) for b in bodies))
+            await asyncio.gather(*(gated(b) for b in bodies))
             await asyncio.gather(*(m.ack() for m in batch))
 
     sent: dict[str, float] = {}
     worker = asyncio.create_task(consume())
     started = time.perf_counter()
-    await publish_all(js, [(f"benchraw.submit.{i}", d, m) for i, (_, d, m) in enumerate(items)], sent)
-    await wait_until(lambda: _at_least(arrivals.at, n), 1800, "raw events", 0.05)
+    await publish_all(js, [(f"benchraw{tag}.submit.{i}", d, m) for i, (_, d, m) in enumerate(items)], sent)
+    await wait_until(lambda: _at_least(arrivals.at, n), 3600, "raw events", 0.05)
     elapsed = max(arrivals.at.values()) - started
     worker.cancel()
     await asyncio.gather(worker, return_exceptions=True)
@@ -178,7 +204,7 @@ async def raw_sweep(nc: nats.NATS, uri: str, now_ms: int, n: int) -> dict[str, f
     due = [d for d in docs if int(d.get("due_ts") or 0) <= now_ms and not d.get("submission_id")]
     scan = time.perf_counter() - started
     js = nc.jetstream()
-    await publish_all(js, [(f"benchraw.overdue.{i}", b'{"unit_id": "x"}', f"raw-overdue-{i}") for i in range(n)])
+    await publish_all(js, [(f"benchrawb.overdue.{i}", b'{"unit_id": "x"}', f"raw-overdue-{i}") for i in range(n)])
     await client.close()
     return {"scan_s": scan, "found": len(due), "scan_publish_s": time.perf_counter() - started}
 
@@ -264,8 +290,10 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
     db = client.get_default_database()
     try:
         await ensure_stream(nc.jetstream())
-        raw = await raw_ingest(nc, mongo.database_uri("bench_raw"), items)
-        print(f"raw ingest done: {raw}", flush=True)
+        raw = await raw_ingest(nc, mongo.database_uri("bench_raw"), items, batched=False)
+        print(f"raw ingest, one by one: {raw}", flush=True)
+        raw_batched = await raw_ingest(nc, mongo.database_uri("bench_raw"), items, batched=True)
+        print(f"raw ingest, batched: {raw_batched}", flush=True)
 
         env = {"NATS_URL": nats_server.url, "MONGODB_URI": uri, "SMTP_HOST": "127.0.0.1",
                "SMTP_PORT": str(sink.port), "MIDTERM_CLOCK": "manual", "MIDTERM_NOW": BURST_AT,
@@ -286,6 +314,10 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         # ingest
         accepted = await Arrivals("submission_id").start(nc, "review.submissions.accepted.>")
         root_updates = await Arrivals("version").start(nc, "review.drafts.updated.TU")
+        changes = await Arrivals("obligation_id").start(nc, "review.obligations.changed.>")
+        changes.at = _Last()
+        drafts = await Arrivals("scope").start(nc, "review.drafts.updated.>")
+        drafts.at = _Last()
         sent: dict[str, float] = {}
         started = time.perf_counter()
         await publish_all(nc.jetstream(), items, sent)
@@ -313,6 +345,9 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         await wait_until(final_draft, 3600, "the final provincial draft", 1.0)
         final_at = max([*root_updates.at.values(), last_accepted])
         compile_s = final_at - last_accepted
+        print(f"compile: last obligation change +{changes.at.last - last_accepted:.1f} s, last draft of any scope "
+              f"+{drafts.at.last - last_accepted:.1f} s, final root draft +{compile_s:.1f} s after the last "
+              "accepted", flush=True)
         stats = await request(nc, "review.query.compiler.stats", {})
 
         # sweep and mail
@@ -342,6 +377,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
             "registry_s": took, "submissions": n, "ingest_s": ingest_s, "ingest_per_s": n / ingest_s,
             "ingest_p50_s": percentile(latencies, .5), "ingest_p99_s": percentile(latencies, .99),
             "raw_ingest_per_s": raw["per_s"], "raw_ingest_p50_s": raw["p50"], "raw_ingest_p99_s": raw["p99"],
+            "raw_batched_per_s": raw_batched["per_s"],
             "compile_s": compile_s, "recomputations": stats.get("recomputations"),
             "versions_written": stats.get("versions_written"), "overdue": overdue,
             "swept": swept.get("overdue"), "sweep_s": sweep_s, "raw_scan_s": raw_sw["scan_s"],
@@ -352,8 +388,10 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
             ("registry", f"{len(units)} units through intake in {took:.1f} s ({len(units) / took:.0f}/s)", "-", ""),
             ("ingest", f"{n / ingest_s:.0f} subm/s, p50 {percentile(latencies, .5):.2f} s, "
                        f"p99 {percentile(latencies, .99):.2f} s",
-             f"{raw['per_s']:.0f} msg/s, p50 {raw['p50']:.2f} s, p99 {raw['p99']:.2f} s",
-             f"{(n / ingest_s) / raw['per_s']:.2f} of raw"),
+             f"one by one {raw['per_s']:.0f} msg/s, p50 {raw['p50']:.2f} s, p99 {raw['p99']:.2f} s; "
+             f"batched {raw_batched['per_s']:.0f} msg/s",
+             f"{(n / ingest_s) / raw['per_s']:.2f} of raw one by one, "
+             f"{(n / ingest_s) / raw_batched['per_s']:.2f} of batched"),
             ("compile", f"{compile_s:.1f} s after the last accepted; {stats.get('recomputations')} "
                         f"recomputations, {stats.get('versions_written')} versions", "-",
              f"root draft query failed {len(query_failures)}x ({', '.join(sorted(set(query_failures)))})"

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from services.compiler.adapters.store import Store, obligation_row, unit_info
+from services.compiler.domain.coverage import CoverageRows
 from services.compiler.domain.draft import compile_draft, content_hash
-from services.compiler.domain.model import ObligationRow, TargetSpec, UnitInfo, report_key
+from services.compiler.domain.model import TargetSpec, UnitInfo, report_key
 from services.compiler.domain.tree import FEEDING_TYPES, Tree
 from shared import subjects
 from shared.clock import ManualClock, SystemClock, iso
@@ -56,7 +57,7 @@ class Compiler:
         self.log = log
         self.debounce = debounce_seconds
         self.units: dict[str, UnitInfo] = {}
-        self.coverage: dict[str, ObligationRow] = {}
+        self.coverage = CoverageRows()
         self._coverage_order: dict[str, tuple[int, int]] = {}
         self.versions: dict[str, int] = {}
         self._tree: Tree | None = None
@@ -70,7 +71,7 @@ class Compiler:
     async def load(self) -> None:
         self.units = {d["unit_id"]: unit_info(d) for d in await self.store.units()}
         for doc in await self.store.coverage():
-            self.coverage[doc["_id"]] = obligation_row(doc)
+            self.coverage.put(doc["_id"], obligation_row(doc))
             self._coverage_order[doc["_id"]] = (int(doc.get("changed_ts", 0)), int(doc.get("version") or 0))
         self.versions = await self.store.report_versions()
         self._tree = None
@@ -121,7 +122,7 @@ class Compiler:
                    "due_at": iso(event.due_at), "version": event.version, "submission_id": event.submission_id,
                    "parent_id": event.parent_id, "level": event.level, "changed_ts": order[0]}
             await self.store.save_coverage(key, doc)
-            self.coverage[key] = obligation_row(doc)
+            self.coverage.put(key, obligation_row(doc))
             self._coverage_order[key] = order
         await self.mark(self.tree().scopes_above(event.unit_id, event.path))
 
@@ -192,7 +193,7 @@ class Compiler:
         reports = await self.store.reports(keys)
         if isinstance(milestones, _Ask):
             milestones = await self._milestones(scope)
-        content = compile_draft(tree, scope, reports, self.coverage.values(), self.targets, milestones,
+        content = compile_draft(tree, scope, reports, self.coverage.in_scope(tree, scope), self.targets, milestones,
                                 self.milestone_names)
         self.recomputations += 1
         digest = content_hash(content)

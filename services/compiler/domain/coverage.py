@@ -21,6 +21,39 @@ def count(rows: Iterable[ObligationRow]) -> dict[str, int]:
     return {"expected": sum(totals[s] for s in COUNTED), **totals}
 
 
+class CoverageRows:
+    """The obligation rows the compiler knows, keyed `<unit>:<type>`, found by scope without reading them all:
+    a district's draft at national scale looks at its ~75 units, not at the 52 000 rows of the country."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, ObligationRow] = {}
+        self._by_unit: dict[str, dict[str, ObligationRow]] = {}
+        self._strays: set[str] = set()  # units the tree below did not know when it was built
+        self._strays_of: Tree | None = None
+
+    def put(self, key: str, row: ObligationRow) -> None:
+        old = self.rows.get(key)
+        if old is not None and old.unit_id != row.unit_id:
+            self._by_unit.get(old.unit_id, {}).pop(key, None)
+        self.rows[key] = row
+        self._by_unit.setdefault(row.unit_id, {})[key] = row
+        if self._strays_of is not None and row.unit_id not in self._strays_of.units:
+            self._strays.add(row.unit_id)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def in_scope(self, tree: Tree, scope: str) -> list[ObligationRow]:
+        """What `rows_in_scope` picks from all rows: the rows of the units below the scope, and of units the
+        tree does not know yet whose path places them below it."""
+        if self._strays_of is not tree:
+            self._strays = {unit_id for unit_id in self._by_unit if unit_id not in tree.units}
+            self._strays_of = tree
+        candidates = [row for unit in tree.below(scope) for row in self._by_unit.get(unit.unit_id, {}).values()]
+        candidates += [row for unit_id in self._strays for row in self._by_unit.get(unit_id, {}).values()]
+        return rows_in_scope(tree, scope, candidates)
+
+
 def rows_in_scope(tree: Tree, scope: str, rows: Iterable[ObligationRow]) -> list[ObligationRow]:
     """Rows of units below the scope; a unit the projection does not know yet is placed by its path."""
     below = {u.unit_id for u in tree.below(scope)}
@@ -42,12 +75,17 @@ def coverage_of(tree: Tree, scope: str, rows: Iterable[ObligationRow]) -> dict[s
     status of every obligation, for the annex that names who reported on time, late, not at all."""
     picked = sorted(rows_in_scope(tree, scope, rows), key=lambda r: (r.path or r.unit_id, r.report_type))
     result: dict[str, Any] = count(picked)
-    breakdown = []
-    for child in tree.children(scope, active_only=False):
-        inside = {child.unit_id} | {u.unit_id for u in tree.below(child.unit_id)}
-        mine = [r for r in picked if r.unit_id in inside]
-        if mine:
-            breakdown.append({"unit_id": child.unit_id, "name": child.name, **count(mine)})
+    children = tree.children(scope, active_only=False)
+    owner: dict[str, str] = {}  # each unit below the scope -> the child of the scope it is under
+    for child in children:
+        owner[child.unit_id] = child.unit_id
+        owner.update((u.unit_id, child.unit_id) for u in tree.below(child.unit_id))
+    under: dict[str, list[ObligationRow]] = {}
+    for row in picked:
+        if row.unit_id in owner:
+            under.setdefault(owner[row.unit_id], []).append(row)
+    breakdown = [{"unit_id": child.unit_id, "name": child.name, **count(under[child.unit_id])}
+                 for child in children if under.get(child.unit_id)]
     result["breakdown"] = breakdown
     result["units"] = [
         {"unit_id": r.unit_id, "unit_name": _name(tree, r), "report_type": r.report_type,

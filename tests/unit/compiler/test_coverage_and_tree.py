@@ -109,3 +109,46 @@ def _spec():
     from services.compiler.domain.model import TargetSpec
 
     return TargetSpec("NEW_MEMBERS", "Kết nạp đảng viên mới", "người", "sum")
+
+
+def test_rows_found_by_scope_are_those_a_scan_of_every_row_finds():
+    """The compiler's index (CoverageRows) against `rows_in_scope` over all rows: units the tree knows, units
+    it does not know yet (placed by their path), a row whose unit moved, and rows added after the tree."""
+    from services.compiler.domain.coverage import CoverageRows, rows_in_scope
+
+    rows = CoverageRows()
+    every = {
+        "X1:rr": ObligationRow("X1", "rr", "pending", path="TP.X1"),
+        "X3:rr": ObligationRow("X3", "rr", "late", path="TB.X3"),
+        "TP:rr": ObligationRow("TP", "rr", "submitted", path="TP"),
+        "NEW:rr": ObligationRow("NEW", "rr", "overdue", path="TP.NEW"),  # not in the tree yet
+        "LOST:rr": ObligationRow("LOST", "rr", "overdue", path="ZZ.LOST"),  # placed nowhere but the root
+    }
+    for key, row in every.items():
+        rows.put(key, row)
+    tree = Tree(UNITS)
+
+    def same(scope: str) -> None:
+        wanted = rows_in_scope(tree, scope, list(every.values()))
+        assert sorted(rows.in_scope(tree, scope), key=str) == sorted(wanted, key=str), scope
+
+    for scope in ("TU", "TP", "TB", "X1"):
+        same(scope)
+    every["X2:rr"] = ObligationRow("X2", "rr", "pending", path="TP.X2")
+    rows.put("X2:rr", every["X2:rr"])
+    every["NEW2:rr"] = ObligationRow("NEW2", "rr", "pending", path="TB.NEW2")  # after the tree was looked at
+    rows.put("NEW2:rr", every["NEW2:rr"])
+    for scope in ("TU", "TP", "TB"):
+        same(scope)
+    tree = Tree([*UNITS, UnitInfo("NEW", "Đảng bộ xã Mới", "grassroots", "TB", "TB.NEW")])  # NEW joins TB
+    for scope in ("TU", "TP", "TB"):
+        same(scope)
+    assert {r.unit_id for r in rows.in_scope(tree, "TB")} == {"X3", "NEW", "NEW2"}
+
+
+def test_the_breakdown_counts_each_child_subtree_once():
+    rows = [ob("X1", "submitted"), ob("X2", "late"), ob("X3", "overdue"), ob("TP", "submitted")]
+    breakdown = {b["unit_id"]: b for b in coverage_of(Tree(UNITS), "TU", rows)["breakdown"]}
+    assert set(breakdown) == {"TP", "TB"}
+    assert (breakdown["TP"]["submitted"], breakdown["TP"]["late"], breakdown["TP"]["expected"]) == (2, 1, 3)
+    assert (breakdown["TB"]["overdue"], breakdown["TB"]["expected"]) == (1, 1)
