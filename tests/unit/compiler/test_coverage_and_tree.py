@@ -152,3 +152,13 @@ def test_the_breakdown_counts_each_child_subtree_once():
     assert set(breakdown) == {"TP", "TB"}
     assert (breakdown["TP"]["submitted"], breakdown["TP"]["late"], breakdown["TP"]["expected"]) == (2, 1, 3)
     assert (breakdown["TB"]["overdue"], breakdown["TB"]["expected"]) == (1, 1)
+
+
+def test_each_level_names_the_units_it_compiles_from_and_counts_everything_below():
+    rows = [ob("X1", "submitted"), ob("X2", "overdue"), ob("X3", "late"), ob("TP", "submitted"),
+            ob("BTG", "overdue", "agency_review")]
+    province = coverage_of(Tree(UNITS), "TU", rows)
+    assert {(u["unit_id"], u["status"]) for u in province["units"]} == {("TP", "submitted"), ("BTG", "overdue")}
+    assert (province["expected"], province["overdue"], province["late"]) == (5, 2, 1)
+    district = coverage_of(Tree(UNITS), "TP", rows)
+    assert {u["unit_id"] for u in district["units"]} == {"X1", "X2"}
