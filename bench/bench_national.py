@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -126,6 +127,15 @@ class _Last(dict):  # type: ignore[type-arg]
     def setdefault(self, key: Any, value: float) -> float:  # type: ignore[override]
         self.last = max(self.last, value)
         return value
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_peak_mib(pid: int) -> float:
@@ -318,6 +328,10 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         changes.at = _Last()
         drafts = await Arrivals("scope").start(nc, "review.drafts.updated.>")
         drafts.at = _Last()
+        pids = {name: p.proc.pid for name, p in procs.items() if p.proc}
+        pids |= {"nats-server": nats_server.proc.pid} if nats_server.proc else {}
+        pids |= {"database": mongo.proc.pid} if mongo.proc else {}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         sent: dict[str, float] = {}
         started = time.perf_counter()
         await publish_all(nc.jetstream(), items, sent)
@@ -345,6 +359,9 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         await wait_until(final_draft, 3600, "the final provincial draft", 1.0)
         final_at = max([*root_updates.at.values(), last_accepted])
         compile_s = final_at - last_accepted
+        burst_cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        print(f"CPU seconds from the burst to the final draft ({time.perf_counter() - started:.1f} s wall, "
+              f"{os.cpu_count()} cores): " + ", ".join(f"{k} {v:.1f}" for k, v in burst_cpu.items()), flush=True)
         print(f"compile: last obligation change +{changes.at.last - last_accepted:.1f} s, last draft of any scope "
               f"+{drafts.at.last - last_accepted:.1f} s, final root draft +{compile_s:.1f} s after the last "
               "accepted", flush=True)
@@ -382,7 +399,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
             "versions_written": stats.get("versions_written"), "overdue": overdue,
             "swept": swept.get("overdue"), "sweep_s": sweep_s, "raw_scan_s": raw_sw["scan_s"],
             "raw_scan_publish_s": raw_sw["scan_publish_s"], "mail_per_s": overdue / mail_s,
-            "mail_s": mail_s, "sending_per_s": overdue / sending_s, "raw_mail_per_s": raw_mail_rate, "rss_mib": rss,
+            "mail_s": mail_s, "sending_per_s": overdue / sending_s, "burst_cpu_s": burst_cpu, "raw_mail_per_s": raw_mail_rate, "rss_mib": rss,
         })
         rows += [
             ("registry", f"{len(units)} units through intake in {took:.1f} s ({len(units) / took:.0f}/s)", "-", ""),

@@ -197,13 +197,14 @@ class Compiler:
                                 self.milestone_names)
         self.recomputations += 1
         digest = content_hash(content)
-        latest = await self.store.latest(scope)
+        latest = await self.store.head(scope)
         if latest and latest.get("hash") == digest:
             if not latest.get("published"):
-                await self._publish(scope, latest["draft"])
+                at = latest.get("updated_at") or (latest.get("draft") or {}).get("updated_at") or iso(self.clock.now())
+                await self._publish(scope, {"version": latest["version"], "updated_at": at})
             self.log.info("draft_unchanged", scope=scope, recomputations=self.recomputations,
                           duration_ms=_ms(started))
-            return latest["draft"]
+            return None
         version = int(latest["version"]) + 1 if latest else 1
         head = {"scope": scope, "version": version, "updated_at": iso(self.clock.now())}
         draft = {**head, **{k: v for k, v in content.items() if k != "scope"}}

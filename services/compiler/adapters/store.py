@@ -119,22 +119,32 @@ class Store:
 
     # --- drafts ---------------------------------------------------------------------------------------
 
-    async def latest(self, scope: str) -> dict[str, Any] | None:
+    async def head(self, scope: str) -> dict[str, Any] | None:
+        """The pointer to the scope's latest version: `version`, `hash`, `published` (no draft)."""
         doc: dict[str, Any] | None = await self.db[LATEST].find_one({"_id": scope})
         return doc
+
+    async def latest(self, scope: str) -> dict[str, Any] | None:
+        """The pointer with its `draft`."""
+        head = await self.head(scope)
+        if head is None:
+            return None
+        draft = head.get("draft") or await self.draft(scope, int(head["version"]))  # `draft`: stored before issue 8
+        return {**head, "draft": draft} if draft else None
 
     async def draft(self, scope: str, version: int) -> dict[str, Any] | None:
         doc = await self.db[DRAFTS].find_one({"_id": f"{scope}:{version}"})
         return doc["draft"] if doc else None
 
     async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any]) -> None:
-        """The version first, then the pointer to it; a crash between the two redoes both, harmlessly."""
+        """The version first, then the pointer to it; a crash between the two redoes both, harmlessly. The draft
+        is written once: the pointer holds its version and hash (a recompute compares hashes, reading only it)."""
         key = f"{scope}:{version}"
-        body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
+        body = {"scope": scope, "version": version, "hash": digest, "updated_at": draft.get("updated_at")}
         try:
-            await self.db[DRAFTS].insert_one({"_id": key, **body})
+            await self.db[DRAFTS].insert_one({"_id": key, **body, "draft": draft})
         except DuplicateKeyError:
-            await self.db[DRAFTS].replace_one({"_id": key}, {"_id": key, **body})
+            await self.db[DRAFTS].replace_one({"_id": key}, {"_id": key, **body, "draft": draft})
         await self.db[LATEST].replace_one({"_id": scope}, {"_id": scope, **body, "published": False}, upsert=True)
 
     async def mark_published(self, scope: str, version: int) -> None:

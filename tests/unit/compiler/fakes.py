@@ -63,6 +63,11 @@ class FakeStore:
     async def latest(self, scope: str) -> dict[str, Any] | None:
         return self.latest_.get(scope)
 
+    async def head(self, scope: str) -> dict[str, Any] | None:
+        found = self.latest_.get(scope)
+        return {k: v for k, v in found.items() if k != "draft"} | {"updated_at": found["draft"]["updated_at"]} \
+            if found else None
+
     async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any]) -> None:
         body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
         self.drafts[f"{scope}:{version}"] = body
