@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,9 @@ from shared.messaging import (
 )
 from shared.settings import Settings
 from shared.streams import STREAM_NAME, consumer_config
+
+# A whole fetch in stream order -> an outcome per message: None (done), `Terminal` (answered) or the failure.
+BatchHandler = Callable[[list[Inbound]], Awaitable[Sequence[BaseException | None]]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,16 @@ class Consumers:
         self.consumed.append(Consumed(subject, pull.durable, description or subject, schema))
         return pull
 
+    def consume_batches(self, subject: str, durable: str, handler: BatchHandler, *, fetch: int = 64,
+                        description: str | None = None, schema: type[BaseModel] | None = None) -> PullConsumer:
+        """In stream order, a whole fetch at a time: the handler gets the fetch's messages and returns an outcome
+        for each (None: done; `Terminal`: answered; any other exception: retried under the same policy). One
+        fetch at a time, so the next fetch sees everything the previous one did."""
+        pull = PullConsumer(self, subject, durable, handler, fetch=fetch, sequential=True, whole=True)
+        self.pulls.append(pull)
+        self.consumed.append(Consumed(subject, pull.durable, description or subject, schema))
+        return pull
+
     def durable(self, name: str) -> str:
         """The durable name with MIDTERM_CONSUMER_SUFFIX, if one is set (`intake-submissions-<suffix>`)."""
         suffix = self.settings.consumer_suffix.strip("-")
@@ -109,9 +123,12 @@ class Consumers:
 
 
 class PullConsumer:
-    def __init__(self, consumers: Consumers, subject: str, durable: str, handler: Handler, *,
-                 fetch: int = 16, in_flight: int = 1, fetch_timeout: float = 1.0, sequential: bool = False) -> None:
+    def __init__(self, consumers: Consumers, subject: str, durable: str, handler: Handler | BatchHandler, *,
+                 fetch: int = 16, in_flight: int = 1, fetch_timeout: float = 1.0, sequential: bool = False,
+                 whole: bool = False) -> None:
+        """`whole`: `handler` is a `BatchHandler`, given each fetch at once."""
         self.consumers, self.subject, self.handler = consumers, subject, handler
+        self.whole = whole
         self.durable = consumers.durable(durable)
         self.sequential = sequential
         self.fetch, self.in_flight, self.fetch_timeout = fetch, 1 if sequential else in_flight, fetch_timeout
@@ -188,6 +205,9 @@ class PullConsumer:
             await asyncio.wait(set(self._batches), timeout=self.consumers.settings.ack_wait_seconds)
 
     async def _batch(self, msgs: list[Any]) -> None:
+        if self.whole:
+            await self._whole(msgs)
+            return
         if self.sequential:
             for msg in msgs:
                 await self._one(msg)
@@ -197,20 +217,38 @@ class PullConsumer:
     async def _one(self, msg: Any) -> None:
         inbound = _inbound(msg)
         started = time.perf_counter()
+        outcome: BaseException | None = None
+        try:
+            await self.handler(inbound)  # type: ignore[arg-type]
+        except Exception as exc:  # every failure is bounded: back-off, then the dead-letter subject
+            outcome = exc
+        await self._settle_one(msg, inbound, outcome, started)
+
+    async def _whole(self, msgs: list[Any]) -> None:
+        inbounds = [_inbound(m) for m in msgs]
+        started = time.perf_counter()
+        try:
+            outcomes = list(await self.handler(inbounds))  # type: ignore[arg-type]
+            if len(outcomes) != len(inbounds):
+                raise RuntimeError(f"{len(outcomes)} outcomes for {len(inbounds)} messages")
+        except Exception as exc:  # the whole fetch failed: each message retried under the policy
+            outcomes = [exc] * len(inbounds)
+        for msg, inbound, outcome in zip(msgs, inbounds, outcomes, strict=True):
+            await self._settle_one(msg, inbound, outcome, started)
+
+    async def _settle_one(self, msg: Any, inbound: Inbound, outcome: BaseException | None, started: float) -> None:
         # The message's fields go on its log lines themselves: binding context variables per message cost ~5%.
         log = _MessageLog(self.log, inbound)
-        try:
-            await self.handler(inbound)
-        except Terminal as done:
-            await _settle(msg.ack())
-            log.info("message_answered", outcome=str(done) or "rejected", duration_ms=_ms(started))
-        except Exception as exc:  # every failure is bounded: back-off, then the dead-letter subject
-            await self._failed(msg, inbound, exc, started, log)
-        else:
+        if outcome is None:
             await _settle(msg.ack())
             log.info("message_handled", duration_ms=_ms(started))
+        elif isinstance(outcome, Terminal):
+            await _settle(msg.ack())
+            log.info("message_answered", outcome=str(outcome) or "rejected", duration_ms=_ms(started))
+        else:
+            await self._failed(msg, inbound, outcome, started, log)
 
-    async def _failed(self, msg: Any, inbound: Inbound, exc: Exception, started: float, log: Any) -> None:
+    async def _failed(self, msg: Any, inbound: Inbound, exc: BaseException, started: float, log: Any) -> None:
         settings = self.consumers.settings
         reason = f"{type(exc).__name__}: {exc}"[:500]
         if inbound.delivered >= settings.max_deliver:

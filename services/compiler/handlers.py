@@ -23,6 +23,7 @@ from services.compiler.domain.tree import FEEDING_TYPES, Tree
 from shared import subjects
 from shared.clock import ManualClock, SystemClock, iso
 from shared.contract import Accepted, DraftUpdated, ObligationChanged, UnitChanged
+from shared.locks import KeyedLocks
 from shared.messaging import Event, Inbound, Publisher, Terminal
 from shared.plan import Plan
 
@@ -61,7 +62,7 @@ class Compiler:
         self._coverage_order: dict[str, tuple[int, int]] = {}
         self.versions: dict[str, int] = {}
         self._tree: Tree | None = None
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks = KeyedLocks()
         # scope -> recompute epoch at which this process last persisted a mark (see `mark`)
         self._marked: dict[str, int] = {}
         self._epoch: dict[str, int] = {}
@@ -89,7 +90,7 @@ class Compiler:
             return
         key = report_key(accepted.unit_id, accepted.report_type.value)
         path = subjects.path_after(inbound.subject, "review.submissions.accepted")
-        async with self._lock(key):
+        async with self._locks.hold(key):
             if self.versions.get(key, 0) > accepted.version:
                 return  # an older version arriving after a newer one changes nothing
             if self.versions.get(key, 0) < accepted.version:
@@ -114,7 +115,7 @@ class Compiler:
         event = _parse(ObligationChanged, inbound)
         key = report_key(event.unit_id, event.report_type.value)
         order = (int(event.changed_at.timestamp() * 1000), event.version or 0)
-        async with self._lock(f"obligation:{key}"):
+        async with self._locks.hold(f"obligation:{key}"):
             if order < self._coverage_order.get(key, (0, 0)):
                 return
             doc = {"unit_id": event.unit_id, "unit_name": event.unit_name, "path": event.path,
@@ -128,14 +129,14 @@ class Compiler:
 
     async def on_unit(self, inbound: Inbound) -> None:
         unit = _parse(UnitChanged, inbound)
-        before = self.tree()
         doc = {"unit_id": unit.unit_id, "name": unit.name, "level": unit.level.value,
                "parent_id": unit.parent_id, "path": unit.path, "active": unit.active}
         await self.store.save_unit(doc)
-        self.units[unit.unit_id] = unit_info(doc)
-        self._tree = None
         after = self.tree()
-        touched = before.scopes_above(unit.unit_id) | after.scopes_above(unit.unit_id, unit.path)
+        touched = after.scopes_above(unit.unit_id)  # where it was
+        self.units[unit.unit_id] = unit_info(doc)
+        after.put(self.units[unit.unit_id])  # in place: a national registry is not rebuilt per change
+        touched |= after.scopes_above(unit.unit_id, unit.path)
         if after.is_scope(unit.unit_id):
             touched.add(unit.unit_id)
         # a renamed or moved scope changes the header of every draft below it: cheap, coalesced
@@ -242,12 +243,6 @@ class Compiler:
         elif parts and tree.root() is not None:
             found.add(tree.root().unit_id)  # type: ignore[union-attr]
         return {s for s in found if s not in tree.units or tree.is_scope(s)}
-
-    def _lock(self, key: str) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        return lock
 
     def stats(self) -> dict[str, Any]:
         return {"recomputations": self.recomputations, "versions_written": self.versions_written}

@@ -27,6 +27,7 @@ from shared.contract.office import Decided, Decision, OfficeRejected
 from shared.contract.queries import CatalogEntry
 from shared.contract.submissions import Accepted, Rejected, Submission
 from shared.contract.units import Unit, UnitChanged
+from shared.messaging import Inbound
 from shared.plan import load_plan
 from shared.service import Runtime, queries
 
@@ -90,8 +91,8 @@ def wire(rt: Runtime) -> FastStream:
     async def on_decision(inbound: Any) -> None:
         await parts["decisions"].handle(inbound)
 
-    async def on_unit(inbound: Any) -> None:
-        await parts["registry"].handle(inbound)
+    async def on_units(inbounds: list[Inbound]) -> list[BaseException | None]:
+        return await parts["registry"].handle_many(inbounds)
 
     async def on_register(inbound: Any) -> None:
         await parts["catalogue"].register(inbound)
@@ -109,8 +110,8 @@ def wire(rt: Runtime) -> FastStream:
     rt.consumers.consume(subjects.SUBMIT_ALL, "intake-submissions", on_submission, fetch=options.fetch_batch,
                          in_flight=options.fetches_in_flight, schema=Submission, description="a report of a unit")
     # In stream order, one at a time: a registry's parents before their children, decisions as taken.
-    rt.consumers.consume(subjects.UNITS_UPSERT, "intake-units", on_unit, fetch=64, ordered=True, schema=Unit,
-                         description="a unit of the registry, in stream order")
+    rt.consumers.consume_batches(subjects.UNITS_UPSERT, "intake-units", on_units, fetch=256, schema=Unit,
+                                 description="units of the registry, in stream order, a fetch at a time")
     rt.consumers.consume(subjects.DECIDE_ALL, "intake-decisions", on_decision, fetch=64, ordered=True,
                          schema=Decision, description="a review decision, in stream order")
     rt.consumers.consume(subjects.CATALOG_REGISTER, "intake-catalog", on_register, fetch=16,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -82,8 +81,55 @@ class Registry:
         self.clock, self.messages, self.tree, self.repo, self.publisher = clock, messages, tree, repo, publisher
 
     async def handle(self, inbound: Inbound) -> None:
-        """One upsert at a time, in stream order (the consumer is `ordered`): a parent before its children."""
+        """One upsert (the batch of one)."""
+        outcome = (await self.handle_many([inbound]))[0]
+        if outcome is not None:
+            raise outcome
+
+    async def handle_many(self, inbounds: list[Inbound]) -> list[BaseException | None]:
+        """A fetched batch in stream order (a parent before its children): each upsert is checked against the
+        tree as the ones before it left it, then the batch is stored in one ordered write, its events published
+        in order and marked published in one write. If the write or the publish fails, the tree is put back
+        and every message of the batch is retried; the redelivery finds things as they were. A failure while
+        checking one upsert (the database) stops the batch there: the ones after it wait, in order."""
         now = self.clock.now()
+        outcomes: list[BaseException | None] = []
+        store: list[dict[str, Any]] = []  # changed documents to write, in order
+        announce: list[tuple[dict[str, Any], str | None]] = []  # (document, correlation id) to publish, in order
+        before: dict[str, dict[str, Any] | None] = {}  # each committed unit as the tree had it before the batch
+        for at, inbound in enumerate(inbounds):
+            try:
+                docs, new = await self._stage(inbound, now)
+            except Terminal as answered:
+                outcomes.append(answered)
+                continue
+            except Exception as exc:  # the database: this one and those after it are retried, in order
+                outcomes += [exc] * (len(inbounds) - at)
+                break
+            for doc in new:
+                before.setdefault(doc["unit_id"], self.tree.get(doc["unit_id"]))
+                self.tree.commit(doc)
+            store += new
+            announce += [(doc, inbound.correlation_id) for doc in docs]
+            outcomes.append(None)
+        if not announce:
+            return outcomes
+        try:
+            if store:
+                await self.repo.save(store)
+            await self.publisher.publish_many(unit_event(doc, cid) for doc, cid in announce)
+            await self.repo.mark_published([doc for doc, _ in announce])
+        except Exception as exc:
+            for unit_id, old in before.items():
+                if old is None:
+                    self.tree.forget(unit_id)
+                else:
+                    self.tree.commit(old)
+            return [exc if o is None else o for o in outcomes]
+        return outcomes
+
+    async def _stage(self, inbound: Inbound, now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(documents to announce, of which the changed ones to store); `Terminal` once answered."""
         try:
             value = parse(inbound.data)
         except Undecodable as bad:
@@ -98,20 +144,11 @@ class Registry:
         assert unit is not None
         changed = self.tree.apply(unit, iso(now))
         if changed:
-            await self.repo.save(changed)
-            for doc in changed:
-                self.tree.commit(doc)
-        else:
-            stored = await self.repo.get(unit.unit_id)
-            if stored is None or stored.get("published"):
-                raise Terminal("unchanged")
-            changed = [stored]  # stored by an attempt that died before its event
-        await self.publish(changed, inbound.correlation_id)
-
-    async def publish(self, docs: Iterable[dict[str, Any]], correlation_id: str | None) -> None:
-        docs = list(docs)
-        await self.publisher.publish_many(unit_event(d, correlation_id) for d in docs)
-        await self.repo.mark_published(docs)
+            return changed, changed
+        stored = await self.repo.get(unit.unit_id)
+        if stored is None or stored.get("published"):
+            raise Terminal("unchanged")
+        return [stored], []  # stored by an attempt that died before its event
 
     async def _reject(self, inbound: Inbound, now: datetime, unit_id: str | None, problems: list[Problem]) -> None:
         event = rejected_event(inbound, now, Facts(unit_id=unit_id), problems, self.messages,

@@ -3,7 +3,6 @@ acks once the entries are written; sending happens in the background (`sender.py
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -28,6 +27,7 @@ from shared.clock import Clock
 from shared.contract import Decided, DraftUpdated, Escalated, Overdue, Rejected, Reminder, UnitChanged
 from shared.contract.deadlines import escalated_key, overdue_key, reminder_key
 from shared.contract.office import DecisionKind
+from shared.locks import KeyedLocks
 from shared.messaging import MSG_ID_HEADER, Event, Inbound, Terminal, dead_letter
 
 M = TypeVar("M", bound=BaseModel)
@@ -54,7 +54,7 @@ class Handlers:
         self.units, self.outbox, self.digests, self.composer = units, outbox, digest_store, composer
         self.clock, self.publisher, self.log, self.service = clock, publisher, log, service
         self.window, self.wake, self.wall = digest_window, wake, wall
-        self._scope_locks: dict[str, asyncio.Lock] = {}
+        self._locks = KeyedLocks()
 
     async def unit_changed(self, inbound: Inbound) -> None:
         unit = await self._decode(inbound, UnitChanged)
@@ -116,7 +116,7 @@ class Handlers:
 
     async def draft_updated(self, inbound: Inbound) -> None:
         event = await self._decode(inbound, DraftUpdated)
-        async with self._lock(event.scope):
+        async with self._locks.hold(event.scope):
             state = await self.digests.get(event.scope)
             step = digests.on_update(state, event.scope, event.version, event.updated_at, self.clock.now(),
                                      self.window)
@@ -127,7 +127,7 @@ class Handlers:
         flushed = 0
         now = self.clock.now()
         for due in await self.digests.due(int(now.timestamp() * 1000)):
-            async with self._lock(due.scope):
+            async with self._locks.hold(due.scope):
                 state = await self.digests.get(due.scope)
                 if state is None:
                     continue
@@ -165,9 +165,6 @@ class Handlers:
             reason = f"invalid payload: {exc.errors()[0].get('loc')} {exc.errors()[0].get('msg')}"[:500]
             await self.publisher.publish(dead_letter(self.service, inbound, reason))
             raise Terminal("invalid_payload") from None
-
-    def _lock(self, scope: str) -> asyncio.Lock:
-        return self._scope_locks.setdefault(scope, asyncio.Lock())
 
 
 def _origin(inbound: Inbound) -> Origin:

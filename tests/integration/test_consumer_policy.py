@@ -177,3 +177,30 @@ async def test_stop_finishes_the_batch_in_flight_and_acks_it(policy, nc):
     await asyncio.wait_for(consumers.stop(), timeout=10)
     assert finished == [token]
     assert await eventually(lambda: _acked(nc, f"stop-{token}"), timeout=10, what="the ack of the finished message")
+
+
+async def test_a_batch_consumer_gets_whole_fetches_in_order_and_each_outcome_is_applied(policy, nc):
+    """`consume_batches`: messages in stream order; per message, None acks, `Terminal` acks, a failure is retried
+    alone (the others of its fetch are not handled again)."""
+    broker, consumers = policy
+    token = uuid.uuid4().hex[:8]
+    seen: list[tuple[int, int]] = []
+
+    async def batch(inbounds: list[Inbound]) -> list[BaseException | None]:
+        outcomes: list[BaseException | None] = []
+        for inbound in inbounds:
+            n = json.loads(inbound.data)["n"]
+            seen.append((n, inbound.delivered))
+            outcomes.append(Terminal("rejected") if n == 3 else ConnectionError("down") if n == 5 and
+                            inbound.delivered == 1 else None)
+        return outcomes
+
+    consumers.consume_batches(f"review.drafts.updated.W{token}", f"whole-{token}", batch, fetch=4)
+    await _start(broker, consumers)
+    js = nc.jetstream()
+    for n in range(10):
+        await js.publish(f"review.drafts.updated.W{token}", json.dumps({"n": n}).encode())
+    await eventually(lambda: _acked(nc, f"whole-{token}"), timeout=15, what="every message acked")
+    first = [n for n, delivered in seen if delivered == 1]
+    assert first == list(range(10))
+    assert [n for n, delivered in seen if delivered > 1] == [5]

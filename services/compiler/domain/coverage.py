@@ -49,6 +49,8 @@ class CoverageRows:
         if self._strays_of is not tree:
             self._strays = {unit_id for unit_id in self._by_unit if unit_id not in tree.units}
             self._strays_of = tree
+        else:  # the tree changes in place (Tree.put): a stray it has learnt since is found below its parent
+            self._strays = {unit_id for unit_id in self._strays if unit_id not in tree.units}
         candidates = [row for unit in tree.below(scope) for row in self._by_unit.get(unit.unit_id, {}).values()]
         candidates += [row for unit_id in self._strays for row in self._by_unit.get(unit_id, {}).values()]
         return rows_in_scope(tree, scope, candidates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 
 from services.compiler.domain.model import UnitInfo
@@ -33,6 +34,21 @@ class Tree:
                 self._children.setdefault(unit.parent_id, []).append(unit.unit_id)
         roots = [u for u in self.units.values() if u.level == "province" and not u.parent_id]
         self._root = sorted(roots, key=lambda u: (not u.active, u.unit_id))[0] if roots else None
+
+    def put(self, unit: UnitInfo) -> None:
+        """Add or change one unit in place (a registry of 52 000 units is not rebuilt per change)."""
+        old = self.units.get(unit.unit_id)
+        if old is not None and old.parent_id:
+            siblings = self._children.get(old.parent_id, [])
+            if unit.unit_id in siblings:
+                siblings.remove(unit.unit_id)
+        self.units[unit.unit_id] = unit
+        if unit.parent_id:
+            siblings = self._children.setdefault(unit.parent_id, [])
+            bisect.insort(siblings, unit.unit_id, key=lambda u: _order(self.units[u]))
+        if unit.level == "province" or (old is not None and old.level == "province"):
+            roots = [u for u in self.units.values() if u.level == "province" and not u.parent_id]
+            self._root = sorted(roots, key=lambda u: (not u.active, u.unit_id))[0] if roots else None
 
     def get(self, unit_id: str) -> UnitInfo | None:
         return self.units.get(unit_id)

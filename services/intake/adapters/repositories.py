@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from pymongo import ReplaceOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -41,9 +41,10 @@ class UnitsRepo:
         return await self.col.find({"published": False}).to_list(None)
 
     async def mark_published(self, docs: Iterable[dict[str, Any]]) -> None:
-        for doc in docs:
-            await self.col.update_one({"_id": doc["unit_id"], "content_hash": doc["content_hash"]},
-                                      {"$set": {"published": True}})
+        ops = [UpdateOne({"_id": doc["unit_id"], "content_hash": doc["content_hash"]}, {"$set": {"published": True}})
+               for doc in docs]
+        if ops:
+            await self.col.bulk_write(ops, ordered=False)
 
 
 class SubmissionsRepo:

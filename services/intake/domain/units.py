@@ -136,6 +136,13 @@ class UnitTree:
             parent_path = parent["path"] if parent else ""
         return f"{parent_path}.{unit_id}" if parent_path else unit_id
 
+    def forget(self, unit_id: str) -> None:
+        """Take back a unit committed but never stored (a batch whose write failed)."""
+        old = self._docs.pop(unit_id, None)
+        self._views.pop(unit_id, None)
+        if old is not None and old.get("parent_id"):
+            self._children.get(old["parent_id"], set()).discard(unit_id)
+
     def commit(self, doc: dict[str, Any]) -> None:
         doc = {k: v for k, v in doc.items() if k not in ("_id", "published")}
         unit_id = doc["unit_id"]

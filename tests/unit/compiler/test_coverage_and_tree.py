@@ -162,3 +162,28 @@ def test_each_level_names_the_units_it_compiles_from_and_counts_everything_below
     assert (province["expected"], province["overdue"], province["late"]) == (5, 2, 1)
     district = coverage_of(Tree(UNITS), "TP", rows)
     assert {u["unit_id"] for u in district["units"]} == {"X1", "X2"}
+
+
+def test_a_tree_changed_in_place_is_the_tree_built_afresh():
+    import random
+
+    rng = random.Random(7)
+    units = {u.unit_id: u for u in UNITS}
+    tree = Tree(units)
+    for step in range(200):
+        kind = rng.choice(["new", "move", "rename", "deactivate"])
+        if kind == "new":
+            parent = rng.choice(["TP", "TB"])
+            unit = UnitInfo(f"N{step}", f"Đảng bộ {step}", "grassroots", parent, f"{parent}.N{step}")
+        else:
+            old = units[rng.choice([u for u in units if units[u].level == "grassroots"])]
+            parent = rng.choice(["TP", "TB"])
+            unit = UnitInfo(old.unit_id, old.name + ("!" if kind == "rename" else ""), old.level,
+                            parent if kind == "move" else old.parent_id, old.path, kind != "deactivate")
+        units[unit.unit_id] = unit
+        tree.put(unit)
+        fresh = Tree(units)
+        for scope in ("TU", "TP", "TB"):
+            assert tree.children(scope, active_only=False) == fresh.children(scope, active_only=False), step
+            assert tree.below(scope) == fresh.below(scope) and tree.feeds(scope) == fresh.feeds(scope), step
+        assert tree.root() == fresh.root()
