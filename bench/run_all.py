@@ -86,7 +86,8 @@ def goals(f: dict[str, Any]) -> str:
          met(worst < 250 * 1e6 / 2**20)),
     ]
     size = (f"{f['grassroots']} grassroots, {f['districts']} districts, {f['agencies']} agencies "
-            f"({f['units']} units; registry through intake in {f['registry_s']:.0f} s)")
+            f"({f['units']} units; registry through intake in {f['registry_s']:.0f} s, every service's projection of it "
+            f"in {f.get('projections_s', float('nan')):.0f} s)")
     lines = [f"National run: {size}.\n", "| goal | measured | |", "|---|---|---|"]
     lines += [f"| {goal} | {value} | {verdict} |" for goal, value, verdict in rows]
     return "\n".join(lines) + "\n"

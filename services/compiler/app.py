@@ -37,6 +37,7 @@ def wire(rt: Runtime) -> FastStream:
     ]
 
     async def startup() -> None:
+        answers.max_bytes = rt.broker.connection.max_payload - 1024  # room for the reply's headers
         store.connect(settings.mongodb_uri)
         await compiler.load()
 

@@ -32,6 +32,7 @@ class MilestoneSource(Protocol):
     async def of_scope(self, scope: str) -> list[dict[str, Any]] | None: ...
 
 
+RECOMPUTES_AT_ONCE = 8
 MAX_PAUSE = 1.5  # seconds: the longest window between rounds of recomputes (CONTRACT § 4: "a couple of seconds")
 
 
@@ -63,6 +64,7 @@ class Compiler:
         self.versions: dict[str, int] = {}
         self._tree: Tree | None = None
         self._locks = KeyedLocks()
+        self._last_milestones: dict[str, list[dict[str, Any]]] = {}
         # scope -> recompute epoch at which this process last persisted a mark (see `mark`)
         self._marked: dict[str, int] = {}
         self._epoch: dict[str, int] = {}
@@ -171,18 +173,29 @@ class Compiler:
             await asyncio.sleep(max(self.debounce, min(2 * busy, MAX_PAUSE)))
 
     async def tick(self) -> int:
-        done = 0
-        dirty = sorted((await self.store.dirty()).items())
+        # The provincial draft first (the Office's headline), then the districts; a few recomputes at a time, so
+        # one's database reads and writes overlap another's compiling (700 districts in a national round).
+        tree = self.tree()
+        root = tree.root()
+        dirty = sorted((await self.store.dirty()).items(),
+                       key=lambda item: (root is None or item[0] != root.unit_id, item[0]))
         # asked together: a slow deadline service costs one timeout per window, not one per scope
         found = await asyncio.gather(*(self._milestones(scope) for scope, _ in dirty))
         milestones = {scope: rows for (scope, _), rows in zip(dirty, found, strict=True)}
-        for scope, gen in dirty:
-            # after this, a handler whose report this recompute might miss persists a fresh mark
-            self._epoch[scope] = self._epoch.get(scope, 0) + 1
-            await self.recompute(scope, milestones[scope])
-            await self.store.clear_dirty(scope, gen)
-            done += 1
-        return done
+        gate = asyncio.Semaphore(RECOMPUTES_AT_ONCE)
+
+        async def one(scope: str, gen: int) -> None:
+            async with gate:
+                # after this, a handler whose report this recompute might miss persists a fresh mark
+                self._epoch[scope] = self._epoch.get(scope, 0) + 1
+                await self.recompute(scope, milestones[scope])
+                await self.store.clear_dirty(scope, gen)
+
+        results = await asyncio.gather(*(one(scope, gen) for scope, gen in dirty), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:  # the marks of those stay: the next window retries them
+            raise failures[0]
+        return len(dirty)
 
     async def recompute(self, scope: str,
                         milestones: list[dict[str, Any]] | None | _Ask = ASK) -> dict[str, Any] | None:
@@ -217,9 +230,15 @@ class Compiler:
         return draft
 
     async def _milestones(self, scope: str) -> list[dict[str, Any]] | None:
+        """The deadline service's answer; when it does not answer in time, the last answer it gave for the
+        scope (a busy deadline service must not make the annex come and go, each time a new draft version)."""
         if self.milestones is None or not self.tree().is_scope(scope):
             return None
-        return await self.milestones.of_scope(scope)
+        rows = await self.milestones.of_scope(scope)
+        if rows is None:
+            return self._last_milestones.get(scope)
+        self._last_milestones[scope] = rows
+        return rows
 
     async def _publish(self, scope: str, draft: dict[str, Any]) -> None:
         event = DraftUpdated(scope=scope, version=draft["version"], updated_at=draft["updated_at"])

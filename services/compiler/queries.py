@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -16,19 +17,25 @@ from services.compiler.render.markdown import render_markdown
 from shared.contract.common import Strict, UnitId
 from shared.messaging import error_reply
 
+HEADER = ("scope", "version", "updated_at")
+
 
 class DraftRequest(Strict):
     scope: UnitId | None = None
     format: Literal["json", "markdown", "docx"] = "json"
+    # An addition: only these top-level parts of a `json` draft (with its header). A national root draft (700
+    # districts' sections and coverage) is larger than one NATS message; it is fetched a part at a time.
+    parts: list[str] | None = None
 
 
 class DraftQueries:
-    def __init__(self, compiler: Compiler, store: Store, context: RenderContext) -> None:
+    def __init__(self, compiler: Compiler, store: Store, context: RenderContext, max_bytes: int | None = None) -> None:
         self.compiler = compiler
         self.store = store
         self.context = context
+        self.max_bytes = max_bytes  # the connection's max_payload: a larger reply could not be sent
 
-    async def draft(self, body: Any = None) -> dict[str, Any]:
+    async def draft(self, body: Any = None) -> bytes | dict[str, Any]:
         try:
             request = DraftRequest.model_validate(body or {})
         except ValidationError as exc:
@@ -43,12 +50,25 @@ class DraftQueries:
         if latest is None:
             return error_reply("no_draft", f"Chưa có dự thảo của '{scope}'; vui lòng thử lại sau ít giây.")
         draft: dict[str, Any] = latest["draft"]
+        reply: dict[str, Any]
         if request.format == "markdown":
-            return {"markdown": render_markdown(draft, self.context)}
-        if request.format == "docx":
+            reply = {"markdown": render_markdown(draft, self.context)}
+        elif request.format == "docx":
             data = await asyncio.to_thread(render_docx, draft, self.context)
-            return {"docx_base64": base64.b64encode(data).decode(), "filename": filename(draft)}
-        return draft
+            reply = {"docx_base64": base64.b64encode(data).decode(), "filename": filename(draft)}
+        elif request.parts is not None:
+            unknown = sorted(set(request.parts) - set(draft))
+            if unknown:
+                return error_reply("schema", f"parts: không có phần {', '.join(unknown)} trong dự thảo.")
+            reply = {k: v for k, v in draft.items() if k in HEADER or k in request.parts}
+        else:
+            reply = draft
+        # Encoded here, UTF-8 as it is (FastStream's encoder escapes every Vietnamese letter to six bytes).
+        data = json.dumps(reply, ensure_ascii=False).encode()
+        if self.max_bytes and len(data) > self.max_bytes:
+            return error_reply("too_large", f"Dự thảo của '{scope}' ({len(data) // 1024} KiB) quá lớn cho một trả "
+                                            "lời: hãy hỏi từng phần (parts), ví dụ [\"coverage\"], [\"sections\"].")
+        return data
 
     async def stats(self, _: Any = None) -> dict[str, Any]:
         return {"service": "compiler", **self.compiler.stats()}
