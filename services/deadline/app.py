@@ -56,7 +56,7 @@ def wire(rt: Runtime) -> FastStream:
     async def extend(inbound: Inbound) -> None:
         await box["d"].office.extend(inbound)
 
-    rt.consumers.consume(subjects.UNITS_CHANGED_ALL, UNITS_DURABLE, unit_changed,
+    rt.consumers.consume(subjects.UNITS_CHANGED_ALL, UNITS_DURABLE, unit_changed, fetch=128,
                          description="Keep obligations current with the unit registry")
     rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted, fetch=256, in_flight=2,
                          description="Mark obligations submitted or late")

@@ -42,7 +42,9 @@ class Registry:
                  units: UnitStore, publisher: EventPublisher, log: Any) -> None:
         self.plan, self.clock, self.obligations, self.units = plan, clock, obligations, units
         self.publisher, self.log = publisher, log
-        self.locks = KeyedLocks()  # accepted events of one obligation, one at a time (versions in any order)
+        # One at a time per key: the accepted events of one obligation (versions in any order), the changes of
+        # one unit; handlers of other keys overlap (a whole fetch is handled at once).
+        self.locks = KeyedLocks()
 
     async def unit_changed(self, inbound: Inbound) -> None:
         try:
@@ -50,6 +52,10 @@ class Registry:
         except ValidationError as exc:
             self.log.warning("unit_event_invalid", error=str(exc.errors()[0]["msg"]))
             raise Terminal("invalid unit event") from None
+        async with self.locks.hold(f"unit:{event.unit_id}"):  # two changes of one unit, in the order read
+            await self._unit_changed(event, inbound)
+
+    async def _unit_changed(self, event: UnitChanged, inbound: Inbound) -> None:
         if await self.units.is_stale(event.unit_id, epoch_ms(event.changed_at) if event.changed_at else None):
             raise Terminal("stale unit event")
         unit = UnitFacts(unit_id=event.unit_id, name=event.name, level=event.level.value, path=event.path,
