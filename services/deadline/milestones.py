@@ -50,8 +50,7 @@ class Milestones:
                 return error_reply("unknown_scope", message("unknown_scope", unit_id=query.scope))
             path = scope.path
         now = self.clock.now()
-        units = [u for u in await self.units.of_levels({m.level.value for m in self.plan.milestones})
-                 if not path or u.path == path or u.path.startswith(path + ".")]
+        units = await self.units.of_levels({m.level.value for m in self.plan.milestones}, path)
         pairs = [(m, u) for m in self.plan.milestones for u in units if applies(m, u)]
         wanted = {obligation_id(u.unit_id, m.evidence.report_type.value) for m, u in pairs if m.evidence}
         found = await self.obligations.many(wanted)

@@ -98,7 +98,7 @@ def side(doc: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 def unit_doc(unit: UnitFacts, changed_at: datetime | None) -> dict[str, Any]:
     return {
         "_id": unit.unit_id, "name": unit.name, "level": unit.level, "path": unit.path,
-        "parent_id": unit.parent_id, "founded_on": unit.founded_on.isoformat() if unit.founded_on else None,
+        "district": unit.path.split(".", 1)[0], "parent_id": unit.parent_id, "founded_on": unit.founded_on.isoformat() if unit.founded_on else None,
         "roles": list(unit.roles), "active": unit.active,
         "changed_ts": epoch_ms(changed_at) if changed_at else None,
     }

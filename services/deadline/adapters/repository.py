@@ -179,9 +179,20 @@ class Units:
 
     async def create_indexes(self) -> None:
         await self.col.create_index([("level", ASCENDING)])
+        await self.col.create_index([("district", ASCENDING)])
 
-    async def of_levels(self, levels: Iterable[str]) -> list[UnitFacts]:
-        return [unit_from_doc(d) async for d in self.col.find({"level": {"$in": sorted(set(levels))}})]
+    async def of_levels(self, levels: Iterable[str], path: str = "") -> list[UnitFacts]:
+        """Units of these levels, at or below `path` (the root: every one). Below a district, read through the
+        `district` index (the first path segment): a district's milestones query read the whole country's
+        grassroots units, 700 times per compiler round at national scale."""
+        wanted = set(levels)
+        if path:
+            docs = [d async for d in self.col.find({"district": path.split(".", 1)[0]})]
+            if not docs:  # units stored before the `district` field: the old way
+                docs = [d async for d in self.col.find({"level": {"$in": sorted(wanted)}})]
+            return [unit_from_doc(d) for d in docs if d.get("level") in wanted
+                    and (d.get("path") == path or str(d.get("path", "")).startswith(path + "."))]
+        return [unit_from_doc(d) async for d in self.col.find({"level": {"$in": sorted(wanted)}})]
 
     async def get(self, unit_id: str) -> UnitFacts | None:
         doc = await self.col.find_one({"_id": unit_id})

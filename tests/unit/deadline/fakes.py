@@ -62,9 +62,10 @@ class FakeUnits:
     async def get(self, unit_id: str) -> object | None:
         return self.units.get(unit_id)
 
-    async def of_levels(self, levels: Iterable[str]) -> list[object]:
+    async def of_levels(self, levels: Iterable[str], path: str = "") -> list[object]:
         wanted = set(levels)
-        return [u for u in self.units.values() if u.level in wanted]  # type: ignore[attr-defined]
+        return [u for u in self.units.values() if u.level in wanted  # type: ignore[attr-defined]
+                and (not path or u.path == path or u.path.startswith(path + "."))]  # type: ignore[attr-defined]
 
 
 class FakeMarks:
