@@ -33,19 +33,7 @@ class MilestoneSource(Protocol):
 
 
 RECOMPUTES_AT_ONCE = 8
-OVERLOAD_PAUSE = 8.0
 MAX_PAUSE = 1.5  # seconds: the longest window between rounds of recomputes (CONTRACT § 4: "a couple of seconds")
-
-
-def pause(debounce: float, busy: float) -> float:
-    """The wait before the next round of recomputes, after one that took `busy` seconds. A short round (a
-    province): twice its length, at most MAX_PAUSE, so recomputing takes at most a third of the process and
-    drafts follow within a couple of seconds (CONTRACT section 4). A long round (700 districts in a national
-    burst, the database saturated): as long again, at most OVERLOAD_PAUSE, so each district is recomputed less
-    often and the database serves the events that feed the drafts; the root is first in every round."""
-    if busy <= MAX_PAUSE / 2:
-        return max(debounce, min(2 * busy, MAX_PAUSE))
-    return max(MAX_PAUSE, min(busy, OVERLOAD_PAUSE))
 
 
 class _Ask:
@@ -181,7 +169,8 @@ class Compiler:
                 raise
             except Exception as exc:  # the database is down: the marks stay, the next window retries
                 self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
-            await asyncio.sleep(pause(self.debounce, time.perf_counter() - started))
+            busy = time.perf_counter() - started
+            await asyncio.sleep(max(self.debounce, min(2 * busy, MAX_PAUSE)))
 
     async def tick(self) -> int:
         # The provincial draft first (the Office's headline), then the districts; a few recomputes at a time, so
