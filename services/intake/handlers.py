@@ -80,12 +80,6 @@ class Registry:
                  publisher: EventPublisher) -> None:
         self.clock, self.messages, self.tree, self.repo, self.publisher = clock, messages, tree, repo, publisher
 
-    async def handle(self, inbound: Inbound) -> None:
-        """One upsert (the batch of one)."""
-        outcome = (await self.handle_many([inbound]))[0]
-        if outcome is not None:
-            raise outcome
-
     async def handle_many(self, inbounds: list[Inbound]) -> list[BaseException | None]:
         """A fetched batch in stream order (a parent before its children): each upsert is checked against the
         tree as the ones before it left it, then the batch is stored in one ordered write, its events published

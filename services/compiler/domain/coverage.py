@@ -40,9 +40,6 @@ class CoverageRows:
         if self._strays_of is not None and row.unit_id not in self._strays_of.units:
             self._strays.add(row.unit_id)
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
     def in_scope(self, tree: Tree, scope: str) -> list[ObligationRow]:
         """What `rows_in_scope` picks from all rows: the rows of the units below the scope, and of units the
         tree does not know yet whose path places them below it."""

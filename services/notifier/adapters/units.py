@@ -25,9 +25,6 @@ class MongoUnits:
         found = {doc["_id"]: _view(doc) async for doc in self.col.find({"_id": {"$in": sorted(set(ids))}})}
         return [found.get(unit_id) for unit_id in ids]
 
-    async def close(self) -> None:
-        await self._reads.close()
-
     async def put(self, unit: UnitView) -> None:
         await self.col.replace_one({"_id": unit.unit_id}, {
             "_id": unit.unit_id, "name": unit.name, "level": unit.level, "path": unit.path,
