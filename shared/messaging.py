@@ -84,12 +84,13 @@ class Publisher:
         self._timeout = timeout
         self._in_flight = in_flight
         self._js: Any = None
+        self._js_of: Any = None
         self._acks: _Acks | None = None
 
     def _context(self) -> Any:
         connection = self._broker.connection
-        if self._js is None or self._js._nc is not connection:
-            self._js = connection.jetstream()
+        if self._js is None or self._js_of is not connection:
+            self._js, self._js_of = connection.jetstream(), connection
         return self._js
 
     async def _bulk(self) -> _Acks:

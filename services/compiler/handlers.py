@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from services.compiler.adapters.store import Store, obligation_row, unit_info
 from services.compiler.domain.coverage import CoverageRows
 from services.compiler.domain.draft import compile_draft, content_hash
-from services.compiler.domain.model import TargetSpec, UnitInfo, report_key
+from services.compiler.domain.model import TargetSpec, report_key
 from services.compiler.domain.tree import FEEDING_TYPES, Tree
 from shared import subjects
 from shared.clock import ManualClock, SystemClock, iso
@@ -58,11 +58,10 @@ class Compiler:
         self.publisher = publisher
         self.log = log
         self.debounce = debounce_seconds
-        self.units: dict[str, UnitInfo] = {}
         self.coverage = CoverageRows()
         self._coverage_order: dict[str, tuple[int, int]] = {}
         self.versions: dict[str, int] = {}
-        self._tree: Tree | None = None
+        self._tree = Tree([])  # changed in place per unit (Tree.put)
         self._locks = KeyedLocks()
         self._last_milestones: dict[str, list[dict[str, Any]]] = {}
         # scope -> recompute epoch at which this process last persisted a mark (see `mark`)
@@ -72,16 +71,13 @@ class Compiler:
         self.versions_written = 0
 
     async def load(self) -> None:
-        self.units = {d["unit_id"]: unit_info(d) for d in await self.store.units()}
+        self._tree = Tree(unit_info(d) for d in await self.store.units())
         for doc in await self.store.coverage():
             self.coverage.put(doc["_id"], obligation_row(doc))
             self._coverage_order[doc["_id"]] = (int(doc.get("changed_ts", 0)), int(doc.get("version") or 0))
         self.versions = await self.store.report_versions()
-        self._tree = None
 
     def tree(self) -> Tree:
-        if self._tree is None:
-            self._tree = Tree(self.units)
         return self._tree
 
     # --- handlers ---------------------------------------------------------------------------------------
@@ -136,8 +132,7 @@ class Compiler:
         await self.store.save_unit(doc)
         after = self.tree()
         touched = after.scopes_above(unit.unit_id)  # where it was
-        self.units[unit.unit_id] = unit_info(doc)
-        after.put(self.units[unit.unit_id])  # in place: a national registry is not rebuilt per change
+        after.put(unit_info(doc))  # in place: a national registry is not rebuilt per change
         touched |= after.scopes_above(unit.unit_id, unit.path)
         if after.is_scope(unit.unit_id):
             touched.add(unit.unit_id)
