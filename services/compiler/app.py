@@ -26,7 +26,7 @@ MILESTONES_TIMEOUT = 1.0  # seconds the deadline service gets to answer at compi
 def wire(rt: Runtime) -> FastStream:
     settings = rt.settings
     plan = load_plan(settings.plan_path)
-    store = Store()
+    store = Store(cache_bytes=int(settings.compiler_cache_mb * (1 << 20)))
     compiler = Compiler(store, plan, rt.clock, rt.publisher, rt.log, settings.draft_debounce_seconds,
                         NatsMilestones(rt.broker, MILESTONES_TIMEOUT, rt.log))
     answers = DraftQueries(compiler, store, load_context(plan))

@@ -33,7 +33,8 @@ class MilestoneSource(Protocol):
 
 
 RECOMPUTES_AT_ONCE = 8
-MAX_PAUSE = 1.5  # seconds: the longest window between rounds of recomputes (CONTRACT § 4: "a couple of seconds")
+MAX_PAUSE = 1.5  # seconds: the longest window between recomputes of the province (CONTRACT § 4: "a couple of seconds")
+MAX_ROUND_PAUSE = 8.0  # seconds: the longest window between rounds of the other scopes, in a burst only
 
 
 class _Ask:
@@ -103,7 +104,7 @@ class Compiler:
                     "submission_id": accepted.submission_id, "version": version,
                     "path": doc.get("path") or path,
                     "content": (doc.get("submission") or {}).get("content") or {},
-                })
+                }, pinned=self._feeds_root(accepted.unit_id))
                 self.versions[key] = version
                 path = doc.get("path") or path
         # equal version: a redelivery after a crash before the mark; mark again
@@ -153,27 +154,34 @@ class Compiler:
         self._marked.update(taken)
 
     async def run(self) -> None:
-        """Recompute dirty scopes (those left by a crash first), then every debounce window. In a burst a
-        window stretches to twice the last round of recomputes (at most MAX_PAUSE), so recomputing takes at
-        most a third of the process and the handlers keep the rest."""
+        """Recompute dirty scopes (those left by a crash first), then every debounce window, in two loops: the
+        provincial draft (the Office's headline) on its own, so it never waits behind a round of 700 districts;
+        the other scopes in rounds. In a burst a loop's window stretches to twice its last round (at most
+        MAX_PAUSE for the province, MAX_ROUND_PAUSE for the rest): recomputing takes at most a third of the
+        process, the handlers keep the rest, and a district is not recompiled for each of its 60 reports."""
+        await asyncio.gather(self._loop(True, MAX_PAUSE), self._loop(False, MAX_ROUND_PAUSE))
+
+    async def _loop(self, root: bool, max_pause: float) -> None:
         while True:
             started = time.perf_counter()
             try:
-                await self.tick()
+                await self.tick(root=root)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database is down: the marks stay, the next window retries
                 self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
             busy = time.perf_counter() - started
-            await asyncio.sleep(max(self.debounce, min(2 * busy, MAX_PAUSE)))
+            await asyncio.sleep(max(self.debounce, min(2 * busy, max_pause)))
 
-    async def tick(self) -> int:
-        # The provincial draft first (the Office's headline), then the districts; a few recomputes at a time, so
-        # one's database reads and writes overlap another's compiling (700 districts in a national round).
-        tree = self.tree()
-        root = tree.root()
-        dirty = sorted((await self.store.dirty()).items(),
-                       key=lambda item: (root is None or item[0] != root.unit_id, item[0]))
+    async def tick(self, root: bool | None = None) -> int:
+        """Recompute the dirty scopes: all of them (`root` None; the province first), only the province (True) or
+        all but the province (False). A few at a time, so one's database reads and writes overlap another's
+        compiling (700 districts in a national round)."""
+        top = self.tree().root()
+        top_id = top.unit_id if top is not None else None
+        marks = await self.store.dirty([top_id] if root and top_id else None)
+        dirty = sorted(((s, g) for s, g in marks.items() if root is None or (s == top_id) == root),
+                       key=lambda item: (item[0] != top_id, item[0]))
         # asked together: a slow deadline service costs one timeout per window, not one per scope
         found = await asyncio.gather(*(self._milestones(scope) for scope, _ in dirty))
         milestones = {scope: rows for (scope, _), rows in zip(dirty, found, strict=True)}
@@ -198,8 +206,9 @@ class Compiler:
         if not tree.is_scope(scope):
             return None
         started = time.perf_counter()
-        keys = [report_key(u, t) for u, t, _ in tree.feeds(scope)]
-        reports = await self.store.reports(keys)
+        # only reports that exist (this process writes them all: `versions` knows every key)
+        keys = [k for u, t, _ in tree.feeds(scope) if (k := report_key(u, t)) in self.versions]
+        reports = await self.store.reports(keys, pinned=self._is_root(scope))
         if isinstance(milestones, _Ask):
             milestones = await self._milestones(scope)
         content = compile_draft(tree, scope, reports, self.coverage.in_scope(tree, scope), self.targets, milestones,
@@ -258,8 +267,17 @@ class Compiler:
             found.add(tree.root().unit_id)  # type: ignore[union-attr]
         return {s for s in found if s not in tree.units or tree.is_scope(s)}
 
+    def _is_root(self, scope: str) -> bool:
+        root = self.tree().root()
+        return root is not None and root.unit_id == scope
+
+    def _feeds_root(self, unit_id: str) -> bool:
+        unit = self.tree().get(unit_id)
+        return unit is not None and unit.parent_id is not None and self._is_root(unit.parent_id)
+
     def stats(self) -> dict[str, Any]:
-        return {"recomputations": self.recomputations, "versions_written": self.versions_written}
+        return {"recomputations": self.recomputations, "versions_written": self.versions_written,
+                "report_cache": self.store.cache_stats()}
 
 
 def _parse(model: Any, inbound: Inbound) -> Any:

@@ -14,6 +14,7 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.compiler.adapters.report_cache import ReportCache
 from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
 from shared import db as shared_db
 from shared.batching import MicroBatcher
@@ -28,11 +29,13 @@ SUBMISSIONS = "submissions"
 
 
 WRITE_BATCH = 512
+CACHE_BYTES = 48 << 20  # the report cache's budget: every report of a province (~3 000) takes ~5 MB
 
 
 class Store:
-    def __init__(self, database: AsyncDatabase[Any] | None = None) -> None:
+    def __init__(self, database: AsyncDatabase[Any] | None = None, cache_bytes: int = CACHE_BYTES) -> None:
         self._db = database
+        self.cache = ReportCache(cache_bytes)
         self._writes: MicroBatcher[tuple[str, str, dict[str, Any]], None] = MicroBatcher(
             self._write_many, max_items=WRITE_BATCH)
         self._reads: MicroBatcher[str, dict[str, Any] | None] = MicroBatcher(self._read_many, max_items=WRITE_BATCH)
@@ -66,18 +69,29 @@ class Store:
     async def report_versions(self) -> dict[str, int]:
         return {d["_id"]: int(d["version"]) async for d in self.db[REPORTS].find({}, {"version": 1})}
 
-    async def save_report(self, key: str, doc: dict[str, Any]) -> None:
+    async def save_report(self, key: str, doc: dict[str, Any], pinned: bool = False) -> None:
+        """`pinned`: keep it in the cache past its budget (a report the provincial draft is compiled from)."""
         await self._writes.submit((REPORTS, key, doc))
+        self.cache.put(key, _report_row(doc), always=pinned)
 
-    async def reports(self, keys: Iterable[str]) -> dict[str, ReportRow]:
-        wanted = list(keys)
-        if not wanted:
-            return {}
+    async def reports(self, keys: Iterable[str], pinned: bool = False) -> dict[str, ReportRow]:
+        """The latest stored report of each key that has one: from the cache, the rest from the database."""
         found: dict[str, ReportRow] = {}
-        async for d in self.db[REPORTS].find({"_id": {"$in": wanted}}):
-            found[d["_id"]] = ReportRow(d["unit_id"], d["report_type"], d["submission_id"], int(d["version"]),
-                                        d.get("content") or {})
+        missing: list[str] = []
+        for key in keys:
+            row = self.cache.get(key)
+            if row is None:
+                missing.append(key)
+            else:
+                found[key] = row
+        if missing:
+            async for d in self.db[REPORTS].find({"_id": {"$in": missing}}):
+                row = found[d["_id"]] = _report_row(d)
+                self.cache.put(d["_id"], row, always=pinned)
         return found
+
+    def cache_stats(self) -> dict[str, int]:
+        return self.cache.stats()
 
     async def submission(self, submission_id: str) -> dict[str, Any] | None:
         return await self._reads.submit(submission_id)
@@ -109,8 +123,10 @@ class Store:
         if ops:
             await self.db[DIRTY].bulk_write(ops, ordered=False)
 
-    async def dirty(self) -> dict[str, int]:
-        return {d["_id"]: int(d.get("gen", 0)) async for d in self.db[DIRTY].find({})}
+    async def dirty(self, scopes: list[str] | None = None) -> dict[str, int]:
+        """The marks: all of them, or those of `scopes`."""
+        query = {} if scopes is None else {"_id": {"$in": scopes}}
+        return {d["_id"]: int(d.get("gen", 0)) async for d in self.db[DIRTY].find(query)}
 
     async def clear_dirty(self, scope: str, gen: int) -> bool:
         """Clear the mark only if nothing marked it again since it was read."""
@@ -154,6 +170,11 @@ class Store:
 def unit_info(doc: dict[str, Any]) -> UnitInfo:
     return UnitInfo(doc["unit_id"], doc.get("name") or doc["unit_id"], doc.get("level", ""),
                     doc.get("parent_id"), doc.get("path") or "", bool(doc.get("active", True)))
+
+
+def _report_row(doc: dict[str, Any]) -> ReportRow:
+    return ReportRow(doc["unit_id"], doc["report_type"], doc["submission_id"], int(doc["version"]),
+                     doc.get("content") or {})
 
 
 def obligation_row(doc: dict[str, Any]) -> ObligationRow:

@@ -62,3 +62,39 @@ async def test_projections_are_replaced_whole_by_id(store):
                                                        "status": "overdue", "changed_ts": 2})
     assert [u["parent_id"] for u in await store.units()] == ["TB"]
     assert [(c["_id"], c["status"]) for c in await store.coverage()] == [("X1:resolution_review", "overdue")]
+
+
+async def test_the_marks_of_some_scopes_only(store):
+    await store.mark_dirty(["TP", "TU", "TB"])
+    assert await store.dirty(["TU"]) == {"TU": 1}
+    assert await store.dirty(["TU", "TX"]) == {"TU": 1}
+
+
+async def test_a_report_read_back_from_the_cache_is_the_latest_and_a_copy(store):
+    key = "A:resolution_review"
+    row = {"unit_id": "A", "report_type": "resolution_review", "submission_id": "s1", "version": 1,
+           "content": {"lessons": ["Bài học về công tác cán bộ"]}}
+    await store.save_report(key, row)
+    first = (await store.reports([key]))[key]
+    first.content["lessons"].append("changed by a caller")  # a caller's change does not reach the cache
+    assert (await store.reports([key]))[key].content == {"lessons": ["Bài học về công tác cán bộ"]}
+    await store.save_report(key, {**row, "submission_id": "s2", "version": 2, "content": {"lessons": ["v2"]}})
+    again = (await store.reports([key]))[key]
+    assert (again.version, again.submission_id, again.content) == (2, "s2", {"lessons": ["v2"]})
+    assert store.cache_stats()["hits"] == 3
+
+
+async def test_reports_past_the_cache_budget_are_read_from_the_database(mongo_uri):
+    s = Store(cache_bytes=0)
+    s.connect(mongo_uri)
+    try:
+        key = "B:resolution_review"
+        await s.save_report(key, {"unit_id": "B", "report_type": "resolution_review", "submission_id": "s1",
+                                  "version": 1, "content": {"lessons": ["x"]}})
+        assert (await s.reports([key]))[key].content == {"lessons": ["x"]}
+        assert s.cache_stats()["entries"] == 0 and s.cache_stats()["misses"] == 1
+        await s.save_report("C:resolution_review", {"unit_id": "C", "report_type": "resolution_review",
+                                                    "submission_id": "s2", "version": 1, "content": {}}, pinned=True)
+        assert s.cache_stats()["entries"] == 1  # the provincial draft's reports are kept whatever the budget
+    finally:
+        await shared_db.close()

@@ -36,10 +36,13 @@ class FakeStore:
     async def report_versions(self) -> dict[str, int]:
         return {k: v["version"] for k, v in self.reports_.items()}
 
-    async def save_report(self, key: str, doc: dict[str, Any]) -> None:
+    async def save_report(self, key: str, doc: dict[str, Any], pinned: bool = False) -> None:
         self.reports_[key] = copy.deepcopy(doc)
 
-    async def reports(self, keys: Iterable[str]) -> dict[str, ReportRow]:
+    def cache_stats(self) -> dict[str, int]:
+        return {}
+
+    async def reports(self, keys: Iterable[str], pinned: bool = False) -> dict[str, ReportRow]:
         return {k: ReportRow(d["unit_id"], d["report_type"], d["submission_id"], d["version"], d["content"])
                 for k in keys if (d := self.reports_.get(k))}
 
@@ -51,8 +54,8 @@ class FakeStore:
         for s in scopes:
             self.dirty_[s] = self.dirty_.get(s, 0) + 1
 
-    async def dirty(self) -> dict[str, int]:
-        return dict(self.dirty_)
+    async def dirty(self, scopes: list[str] | None = None) -> dict[str, int]:
+        return {s: g for s, g in self.dirty_.items() if scopes is None or s in scopes}
 
     async def clear_dirty(self, scope: str, gen: int) -> bool:
         if self.dirty_.get(scope) == gen:
