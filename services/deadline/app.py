@@ -58,7 +58,7 @@ def wire(rt: Runtime) -> FastStream:
 
     rt.consumers.consume(subjects.UNITS_CHANGED_ALL, UNITS_DURABLE, unit_changed, fetch=128,
                          description="Keep obligations current with the unit registry")
-    rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted, fetch=256, in_flight=2,
+    rt.consumers.consume(subjects.ACCEPTED_ALL, ACCEPTED_DURABLE, submission_accepted, fetch=256, in_flight=4,
                          description="Mark obligations submitted or late")
     rt.consumers.consume(subjects.DECIDED_ALL, DECIDED_DURABLE, decided,
                          description="A returned version: the obligation is returned, with a new deadline round")
