@@ -34,9 +34,15 @@ class Tree:
                 self._children.setdefault(unit.parent_id, []).append(unit.unit_id)
         roots = [u for u in self.units.values() if u.level == "province" and not u.parent_id]
         self._root = sorted(roots, key=lambda u: (not u.active, u.unit_id))[0] if roots else None
+        # subtrees walked since the last change: the provincial draft walks the country's 52 000 units several
+        # times per recompute, and is recomputed every couple of seconds in a burst while the tree stands still
+        self._below: dict[str, list[UnitInfo]] = {}
+        self._below_ids: dict[str, frozenset[str]] = {}
 
     def put(self, unit: UnitInfo) -> None:
         """Add or change one unit in place (a registry of 52 000 units is not rebuilt per change)."""
+        self._below.clear()
+        self._below_ids.clear()
         old = self.units.get(unit.unit_id)
         if old is not None and old.parent_id:
             siblings = self._children.get(old.parent_id, [])
@@ -65,14 +71,23 @@ class Tree:
         return [u for u in found if u.active or not active_only]
 
     def below(self, unit_id: str) -> list[UnitInfo]:
-        """Every unit in the subtree under `unit_id`, the unit itself excluded, active or not."""
-        out: list[UnitInfo] = []
-        stack = list(reversed(self.children(unit_id, active_only=False)))
-        while stack:
-            unit = stack.pop()
-            out.append(unit)
-            stack.extend(reversed(self.children(unit.unit_id, active_only=False)))
-        return out
+        """Every unit in the subtree under `unit_id`, the unit itself excluded, active or not, depth first.
+        The list is kept until the tree changes: callers do not change it."""
+        found = self._below.get(unit_id)
+        if found is None:
+            found = self._below[unit_id] = []
+            stack = list(reversed(self._children.get(unit_id, ())))
+            while stack:
+                child = stack.pop()
+                found.append(self.units[child])
+                stack.extend(reversed(self._children.get(child, ())))
+        return found
+
+    def below_ids(self, unit_id: str) -> frozenset[str]:
+        found = self._below_ids.get(unit_id)
+        if found is None:
+            found = self._below_ids[unit_id] = frozenset(u.unit_id for u in self.below(unit_id))
+        return found
 
     def feeds(self, scope: str) -> list[tuple[str, str, str]]:
         """(unit_id, report_type, role) of every report the scope's draft is built from."""
