@@ -55,7 +55,7 @@ def wire(rt: Runtime) -> FastStream:
         decisions = DecisionsRepo(database)
         await subs.create_indexes()
         await decisions.create_indexes()
-        for doc in sorted(await units.all(), key=lambda d: len(d.get("path") or "")):
+        async for doc in units.summaries():
             tree.commit(doc)
         for entry in await cat.all():
             index.add(entry)

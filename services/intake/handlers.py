@@ -6,15 +6,14 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from services.intake.adapters.repositories import UnitsRepo
 from services.intake.domain import catalog
 from services.intake.domain.catalog import CatalogIndex
 from services.intake.domain.decode import Undecodable, parse, validate
 from services.intake.domain.messages import Messages
 from services.intake.domain.problems import DUPLICATE_SUBMISSION_ID, LOCKED, Problem
 from services.intake.domain.submissions import Facts, examine
-from services.intake.domain.units import UnitTree, unit_hash
-from services.intake.ports import CatalogStore, EventPublisher
+from services.intake.domain.units import Node, UnitTree, unit_hash
+from services.intake.ports import CatalogStore, EventPublisher, UnitStore
 from services.intake.recording import Candidate, Outcome
 from shared import subjects
 from shared.batching import MicroBatcher
@@ -76,7 +75,7 @@ class Submissions:
 class Registry:
     """`review.units.upsert`: check, store with paths, publish `review.units.changed.<path>`."""
 
-    def __init__(self, clock: Clock, messages: Messages, tree: UnitTree, repo: UnitsRepo,
+    def __init__(self, clock: Clock, messages: Messages, tree: UnitTree, repo: UnitStore,
                  publisher: EventPublisher) -> None:
         self.clock, self.messages, self.tree, self.repo, self.publisher = clock, messages, tree, repo, publisher
 
@@ -89,11 +88,12 @@ class Registry:
         now = self.clock.now()
         outcomes: list[BaseException | None] = []
         store: list[dict[str, Any]] = []  # changed documents to write, in order
+        staged: dict[str, dict[str, Any]] = {}  # the latest of them per unit (newer than the database's copy)
         announce: list[tuple[dict[str, Any], str | None]] = []  # (document, correlation id) to publish, in order
-        before: dict[str, dict[str, Any] | None] = {}  # each committed unit as the tree had it before the batch
+        before: dict[str, Node | None] = {}  # each committed unit as the tree had it before the batch
         for at, inbound in enumerate(inbounds):
             try:
-                docs, new = await self._stage(inbound, now)
+                docs, new = await self._stage(inbound, now, staged)
             except Terminal as answered:
                 outcomes.append(answered)
                 continue
@@ -101,8 +101,9 @@ class Registry:
                 outcomes += [exc] * (len(inbounds) - at)
                 break
             for doc in new:
-                before.setdefault(doc["unit_id"], self.tree.get(doc["unit_id"]))
+                before.setdefault(doc["unit_id"], self.tree.node(doc["unit_id"]))
                 self.tree.commit(doc)
+                staged[doc["unit_id"]] = doc
             store += new
             announce += [(doc, inbound.correlation_id) for doc in docs]
             outcomes.append(None)
@@ -115,15 +116,14 @@ class Registry:
             await self.repo.mark_published([doc for doc, _ in announce])
         except Exception as exc:
             for unit_id, old in before.items():
-                if old is None:
-                    self.tree.forget(unit_id)
-                else:
-                    self.tree.commit(old)
+                self.tree.restore(unit_id, old)
             return [exc if o is None else o for o in outcomes]
         return outcomes
 
-    async def _stage(self, inbound: Inbound, now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(documents to announce, of which the changed ones to store); `Terminal` once answered."""
+    async def _stage(self, inbound: Inbound, now: datetime, staged: dict[str, dict[str, Any]]
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(documents to announce, of which the changed ones to store); `Terminal` once answered. `staged`:
+        documents of units changed earlier in this batch, not stored yet."""
         try:
             value = parse(inbound.data)
         except Undecodable as bad:
@@ -136,13 +136,22 @@ class Registry:
             await self._reject(inbound, now, unit_id if isinstance(unit_id, str) and len(unit_id) <= 64 else None,
                                problems)
         assert unit is not None
-        changed = self.tree.apply(unit, iso(now))
+        changed = self.tree.apply(unit, iso(now), await self._descendants(self.tree.needs(unit), staged))
         if changed:
             return changed, changed
         stored = await self.repo.get(unit.unit_id)
         if stored is None or stored.get("published"):
             raise Terminal("unchanged")
         return [stored], []  # stored by an attempt that died before its event
+
+    async def _descendants(self, ids: list[str], staged: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The whole documents of units a move republishes (the tree keeps only a summary): read in one query,
+        except those this batch changed already."""
+        found = {i: staged[i] for i in ids if i in staged}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(await self.repo.by_ids(missing))
+        return found
 
     async def _reject(self, inbound: Inbound, now: datetime, unit_id: str | None, problems: list[Problem]) -> None:
         event = rejected_event(inbound, now, Facts(unit_id=unit_id), problems, self.messages,

@@ -8,7 +8,7 @@ whose field names are ours, and client strings only ever appear as values.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from pymongo import ReplaceOne, UpdateOne
@@ -16,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.intake.domain.catalog import Entry, from_doc
+from services.intake.domain.units import KEPT_FIELDS
 
 DUPLICATE_KEY = 11000
 
@@ -24,12 +25,19 @@ class UnitsRepo:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["units"]
 
-    async def all(self) -> list[dict[str, Any]]:
-        return await self.col.find({}).to_list(None)
+    def summaries(self) -> AsyncIterator[dict[str, Any]]:
+        """Every unit with only the fields the tree keeps (read at start-up, one document at a time)."""
+        return aiter(self.col.find({}, dict.fromkeys(KEPT_FIELDS, 1)))
 
     async def get(self, unit_id: str) -> dict[str, Any] | None:
         doc: dict[str, Any] | None = await self.col.find_one({"_id": unit_id})
         return doc
+
+    async def by_ids(self, unit_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Whole documents, in one query."""
+        if not unit_ids:
+            return {}
+        return {d["_id"]: d async for d in self.col.find({"_id": {"$in": unit_ids}})}
 
     async def save(self, docs: Iterable[dict[str, Any]]) -> None:
         ops = [ReplaceOne({"_id": d["unit_id"]}, {**d, "_id": d["unit_id"], "published": False}, upsert=True)
