@@ -57,7 +57,7 @@ def wire(rt: Runtime) -> FastStream:
         await decisions.create_indexes()
         async for doc in units.summaries():
             tree.commit(doc)
-        for entry in await cat.all():
+        async for entry in cat.entries():
             index.add(entry)
         recorder = Recorder(subs, cat, index, rt.publisher, plan,
                             after_write=crash if options.fault == "exit_after_write" else None,

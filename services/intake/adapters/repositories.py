@@ -149,8 +149,10 @@ class CatalogRepo:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["catalog"]
 
-    async def all(self) -> list[Entry]:
-        return [from_doc(d) async for d in self.col.find({})]
+    async def entries(self) -> AsyncIterator[Entry]:
+        """Every entry, one at a time (read at start-up into the index)."""
+        async for doc in self.col.find({}, dict.fromkeys(("number", "title", "issued_on", "issuer", "kind", "url"), 1)):
+            yield from_doc(doc)
 
     async def add_many(self, docs: list[dict[str, Any]]) -> None:
         """Entries of accepted submissions: written once, a redelivered write changes nothing."""

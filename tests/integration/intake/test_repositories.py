@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from services.intake.adapters.repositories import DecisionsRepo, SubmissionsRepo
+from services.intake.adapters.repositories import CatalogRepo, DecisionsRepo, SubmissionsRepo, UnitsRepo
+from services.intake.domain.catalog import Entry
 from shared import db
 
 
@@ -76,3 +77,31 @@ async def test_a_version_taken_twice_is_refused_by_its_version_key(submissions):
     assert await submissions.insert([stored("b", 1), stored("a", 2)]) == {0: "ov", 1: "_id"}
     found = await submissions.versions(["CS1:resolution_review"])
     assert [d["version"] for d in found["CS1:resolution_review"]] == [1]
+
+
+@pytest_asyncio.fixture
+async def database(mongo_uri):
+    yield db.connect(mongo_uri, alias="intake-repo-test-units")
+    await db.close("intake-repo-test-units")
+
+
+async def test_the_tree_reads_back_only_what_it_keeps_and_a_move_reads_whole_documents_in_one_query(database):
+    units = UnitsRepo(database)
+    contact = {"name": "Văn phòng", "email": "vp@example.vn"}
+    docs = [{"unit_id": u, "name": u, "level": "grassroots", "parent_id": "D", "path": f"D.{u}", "roles": [],
+             "contacts": [contact], "supervisors": [], "active": True, "content_hash": "c" * 64, "revision": 2,
+             "changed_at": "2023-01-01T08:00:00+07:00"} for u in ("G1", "G2", "G3")]
+    await units.save(docs)
+    summaries = [d async for d in units.summaries()]
+    assert {d["unit_id"] for d in summaries} == {"G1", "G2", "G3"}
+    assert all("contacts" not in d and "changed_at" not in d and d["revision"] == 2 for d in summaries)
+    found = await units.by_ids(["G1", "G3", "NOPE"])
+    assert set(found) == {"G1", "G3"} and found["G3"]["contacts"] == [contact]
+    assert await units.by_ids([]) == {}
+
+
+async def test_catalogue_entries_read_back_with_their_display_fields(database):
+    catalog = CatalogRepo(database)
+    entry = Entry("sub:s1:0", "05-BC/HU", "Báo cáo sơ kết", "2023-06-25", "Huyện ủy", "resolution_review")
+    await catalog.add_many([entry.doc(source="submission", submission_id="s1", unit_id="HU")])
+    assert [e async for e in catalog.entries()] == [entry]

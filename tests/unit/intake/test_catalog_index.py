@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from services.intake.domain.catalog import CatalogIndex, Entry, from_submission, registered
+from shared.text import fold, tokens
 
 
 def index() -> CatalogIndex:
@@ -50,3 +53,53 @@ def test_a_report_without_documents_is_catalogued_itself():
     [entry] = from_submission({"submission_id": "s1", "report_type": "self_criticism"}, "Huyện ủy Tân Phú",
                               "Báo cáo kiểm điểm")
     assert entry.number == "s1" and entry.title == "Báo cáo kiểm điểm – Huyện ủy Tân Phú"
+
+
+def reference_search(entries: dict[str, Entry], q: str, limit: int) -> list[Entry]:
+    """The ranking as CONTRACT section 5 and the module describe it, computed the plain way."""
+    wanted = list(dict.fromkeys(tokens(q)))
+    scored = []
+    for e in entries.values():
+        number_tokens, all_tokens = set(tokens(e.number)), set(tokens(e.number)) | set(tokens(e.title))
+        if not any(t in all_tokens for t in wanted):
+            continue
+        score = (fold(e.number) == fold(q), sum(t in all_tokens for t in wanted),
+                 sum(t in number_tokens for t in wanted), e.issued_on or "")
+        scored.append((score, e))
+    scored.sort(key=lambda pair: (pair[0], pair[1].number, pair[1].id), reverse=True)
+    results, seen = [], set()
+    for _, e in scored:
+        if (e.number, e.title, e.issued_on, e.issuer) not in seen:
+            seen.add((e.number, e.title, e.issued_on, e.issuer))
+            results.append(e)
+        if len(results) >= limit:
+            break
+    return results
+
+
+def test_the_compact_index_answers_as_the_plain_ranking_after_adds_replacements_and_removals():
+    rng = random.Random(8)
+    words = ["Nghị quyết", "Đại hội", "Đảng bộ", "sơ kết", "chương trình", "huyện", "xã", "14", "tu", "bc"]
+    numbers = ["14-CTr/TU", "05-BC/HU", "68-CT/TU", "14 tu", "BC-14", "33-BC/ĐU"]
+    idx, plain = CatalogIndex(), {}
+    for n in range(600):
+        entry_id = f"e{rng.randrange(300)}"  # ids come again: the entry is replaced
+        entry = Entry(entry_id, rng.choice(numbers), " ".join(rng.sample(words, rng.randint(1, 5))),
+                      rng.choice([None, "2023-01-02", "2023-04-25"]), rng.choice([None, "Huyện ủy", "Tỉnh ủy"]),
+                      rng.choice([None, "resolution_review"]))
+        idx.add(entry)
+        plain[entry_id] = entry
+        if n % 7 == 0:
+            gone = f"e{rng.randrange(300)}"
+            idx.remove(gone)
+            plain.pop(gone, None)
+    assert len(idx) == len(plain)
+    for q in ["dang", "14-ctr/tu", "14 TU", "nghi quyet dai hoi", "bc", "so ket xa", "huyen", "nothing", "33-bc/đu"]:
+        for limit in (1, 5, 50):
+            assert idx.search(q, limit) == reference_search(plain, q, limit), (q, limit)
+
+
+def test_the_same_document_from_two_issuers_is_listed_for_each():
+    idx = index()
+    idx.add(Entry("f", "05-BC/HU", "Báo cáo sơ kết Nghị quyết Đại hội Đảng bộ huyện", "2023-06-25", "Tỉnh ủy"))
+    assert sorted(e.issuer for e in idx.search("05-BC/HU")) == ["Huyện ủy", "Tỉnh ủy"]
