@@ -26,6 +26,7 @@ from services.intake.domain.versions import (
     content_hash,
     decide,
     obligation_key,
+    obligation_state,
     state_of,
     version_key,
 )
@@ -56,6 +57,27 @@ class Contended(Exception):
     """Another writer stored this id or this version first: retry the message, it will see what is stored."""
 
 
+Seen = bytes | tuple[str, bool]
+
+
+def seen(hash_: str, announced: bool) -> Seen:
+    """A stored id's content hash and whether it was announced, as 33 bytes (66 with the header) rather than a
+    tuple and the hash's hex text (170): one is kept per submission of the campaign."""
+    if len(hash_) == 64 and hash_ == hash_.lower():
+        try:
+            return bytes.fromhex(hash_) + (b"\x01" if announced else b"\x00")
+        except ValueError:
+            pass
+    return (hash_, announced)
+
+
+def known_as(value: Seen | None) -> tuple[str, bool] | None:
+    """(content hash, announced) back from `seen`."""
+    if isinstance(value, bytes):
+        return value[:32].hex(), value[32] == 1
+    return value
+
+
 class Recorder:
     def __init__(self, store: SubmissionStore, catalog_store: CatalogStore, index: CatalogIndex,
                  publisher: EventPublisher, plan: Plan,
@@ -70,7 +92,7 @@ class Recorder:
         self.decisions = decisions
         self.reviews: dict[str, Standing] = {}  # obligation -> its last review decision
         self._states: dict[str, ObligationState | None] = {}
-        self._ids: dict[str, tuple[str, bool]] = {}  # submission id -> (content hash, announced)
+        self._ids: dict[str, Seen] = {}  # submission id -> (content hash, announced), see `seen`
         self._versioning = asyncio.Lock()
 
     async def warm(self) -> None:
@@ -78,7 +100,7 @@ class Recorder:
         (Intake is the only writer; another replica's write shows up as a refused insert, handled below.)"""
         by_obligation: dict[str, list[dict[str, Any]]] = {}
         for doc in await self.store.summaries():
-            self._ids[doc["_id"]] = (doc["content_hash"], bool(doc.get("published")))
+            self._ids[doc["_id"]] = seen(doc["content_hash"], bool(doc.get("published")))
             by_obligation.setdefault(doc["obligation"], []).append(doc)
         self._states = {o: state_of(docs) for o, docs in by_obligation.items()}
         if self.decisions is not None:
@@ -108,23 +130,25 @@ class Recorder:
             await self.after_write()
         await self._announce(written, {c.submission.submission_id: c.correlation_id for c in batch})
         for doc in written:
-            self._ids[doc["_id"]] = (doc["content_hash"], True)
+            self._ids[doc["_id"]] = seen(doc["content_hash"], True)
         return results
 
     async def _store(self, batch: list[Candidate]) -> tuple[list[Outcome | BaseException], list[dict[str, Any]], list[str]]:
         results: list[Outcome | BaseException] = [Outcome.REPEAT] * len(batch)
         fresh: list[tuple[int, dict[str, Any]]] = []
         again: list[str] = []
-        ids = dict(self._ids)
-        states = dict(self._states)
+        # What this batch decided, over what was stored before it (copying those took O(n) a batch).
+        ids: dict[str, Seen] = {}
+        states: dict[str, ObligationState | None] = {}
         for i, cand in enumerate(batch):
             sub = cand.submission
             obligation = obligation_key(sub.unit_id, sub.report_type.value)
             raw = sub.model_dump_json()
             hash_ = content_hash(sub, raw)
-            seen = ids.get(sub.submission_id)
-            known = Stored(seen[0], seen[1], {}) if seen else None
-            decision = decide(hash_, known, states.get(obligation), cand.received_at, cand.obligation.due_at)
+            earlier = known_as(ids.get(sub.submission_id) or self._ids.get(sub.submission_id))
+            known = Stored(earlier[0], earlier[1], {}) if earlier else None
+            state = states[obligation] if obligation in states else self._states.get(obligation)
+            decision = decide(hash_, known, state, cand.received_at, cand.obligation.due_at)
             if decision.kind is Kind.NEW and self.locked_version(obligation) is not None:
                 results[i] = Outcome.LOCKED
             elif decision.kind is Kind.CONFLICT:
@@ -135,8 +159,8 @@ class Recorder:
             else:
                 doc = self._document(cand, obligation, hash_, decision.version, decision.on_time, raw)
                 fresh.append((i, doc))
-                ids[sub.submission_id] = (hash_, True)  # the same id later in this batch: repeat or conflict
-                states[obligation] = ObligationState(decision.version, decision.on_time)
+                ids[sub.submission_id] = seen(hash_, True)  # the same id later in this batch: repeat or conflict
+                states[obligation] = obligation_state(decision.version, decision.on_time)
                 results[i] = Outcome.ACCEPTED
         refused = await self.store.insert([doc for _, doc in fresh])
         written = []
@@ -144,8 +168,8 @@ class Recorder:
             if position in refused:
                 results[i] = Contended(f"{refused[position]} taken: {doc['_id']}")
             else:
-                self._ids[doc["_id"]] = (doc["content_hash"], False)
-                self._states[doc["obligation"]] = ObligationState(doc["version"], doc["on_time"])
+                self._ids[doc["_id"]] = seen(doc["content_hash"], False)
+                self._states[doc["obligation"]] = obligation_state(doc["version"], doc["on_time"])
                 written.append(doc)
         if refused:
             await self._relearn([fresh[p][1] for p in refused])
@@ -154,7 +178,7 @@ class Recorder:
     async def _relearn(self, docs: list[dict[str, Any]]) -> None:
         """Another writer got there first: learn what it stored, so the retried message decides right."""
         for doc in (await self.store.by_ids([d["_id"] for d in docs])).values():
-            self._ids[doc["_id"]] = (doc["content_hash"], bool(doc.get("published")))
+            self._ids[doc["_id"]] = seen(doc["content_hash"], bool(doc.get("published")))
         obligations = list({d["obligation"] for d in docs})
         found = await self.store.versions(obligations)
         for obligation in obligations:

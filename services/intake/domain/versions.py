@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from shared.contract.submissions import Submission
@@ -38,10 +39,16 @@ class Stored:
     doc: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObligationState:
     version: int
     on_time: bool
+
+
+@lru_cache(maxsize=1024)
+def obligation_state(version: int, on_time: bool) -> ObligationState:
+    """Shared: one is kept per obligation of the campaign, and they hold a handful of distinct values."""
+    return ObligationState(version, on_time)
 
 
 class Kind(Enum):
@@ -73,4 +80,4 @@ def state_of(docs: list[dict[str, Any]]) -> ObligationState | None:
     if not docs:
         return None
     first = min(docs, key=lambda d: d["version"])
-    return ObligationState(max(d["version"] for d in docs), bool(first["on_time"]))
+    return obligation_state(max(d["version"] for d in docs), bool(first["on_time"]))

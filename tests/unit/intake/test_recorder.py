@@ -114,3 +114,12 @@ async def test_a_failed_flush_fails_every_caller_of_that_batch():
     results = await asyncio.gather(*(batcher.submit(i) for i in range(3)), return_exceptions=True)
     await batcher.close()
     assert all(isinstance(r, ConnectionError) for r in results)
+
+
+def test_a_stored_id_is_remembered_compactly_with_its_hash_and_announced_flag():
+    from services.intake.recording import known_as, seen
+
+    digest = "ab" * 32
+    assert isinstance(seen(digest, True), bytes) and known_as(seen(digest, True)) == (digest, True)
+    assert known_as(seen(digest, False)) == (digest, False)
+    assert known_as(seen("h", False)) == ("h", False) and known_as(seen("AB" * 32, True)) == ("AB" * 32, True)
