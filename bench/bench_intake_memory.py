@@ -80,9 +80,7 @@ async def run(args: argparse.Namespace) -> None:
         await wait_until(lambda: _at_least(accepted.at, len(items)), 3600, "accepted", 0.2)
         print(line(f"burst accepted ({time.perf_counter() - burst_started:.0f} s)", proc.proc.pid, started),
               flush=True)
-        reply = await nc.request("review.query.catalog", json.dumps({"q": "nghi quyet", "limit": 5}).encode(),
-                                 timeout=30)
-        print(f"catalogue query: {len(json.loads(reply.data).get('results', []))} results", flush=True)
+        answers = await queries(nc, units[-1]["unit_id"])
         first = memory_mib(proc.proc.pid)
         proc.stop()
 
@@ -92,6 +90,9 @@ async def run(args: argparse.Namespace) -> None:
         print(line(f"restarted on the stored data ({time.perf_counter() - restarted:.0f} s)", proc.proc.pid,
                    started), flush=True)
         again = memory_mib(proc.proc.pid)
+        if await queries(nc, units[-1]["unit_id"]) != answers:
+            raise RuntimeError("intake answers the catalogue or the audit differently after its restart")
+        print("catalogue and audit answers the same after the restart", flush=True)
         print(f"\nintake at {len(units)} units + {len(items)} submissions: peak {first['VmHWM']:.0f} MiB over the "
               f"registry and the burst (RSS {first['VmRSS']:.0f} MiB after); after a restart on that data "
               f"RSS {again['VmRSS']:.0f} MiB, peak {again['VmHWM']:.0f} MiB", flush=True)
@@ -102,6 +103,21 @@ async def run(args: argparse.Namespace) -> None:
         await nc.close()
         nats_server.cleanup()
         mongo.cleanup()
+
+
+async def queries(nc: nats.NATS, unit_id: str) -> list[Any]:
+    """A few catalogue searches and a unit's audit (which needs the unit in intake's tree)."""
+    answers = []
+    for q in ("nghi quyet", "bao cao so ket dang bo xa so 1", "123-bc/du"):
+        reply = await nc.request("review.query.catalog", json.dumps({"q": q, "limit": 20}).encode(), timeout=60)
+        answers.append(json.loads(reply.data))
+    reply = await nc.request("review.query.audit", json.dumps({"unit_id": unit_id, "limit": 1}).encode(), timeout=60)
+    audit = json.loads(reply.data)
+    if "error" in audit:
+        raise RuntimeError(f"audit of {unit_id}: {audit['error']}")
+    answers.append(audit["unit_id"])
+    print(f"catalogue: {[len(a['results']) for a in answers[:3]]} results; audit of {unit_id} answered", flush=True)
+    return answers
 
 
 async def _at_least(values: Any, n: int) -> bool:
