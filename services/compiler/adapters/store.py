@@ -70,12 +70,16 @@ class Store:
         return {d["_id"]: int(d["version"]) async for d in self.db[REPORTS].find({}, {"version": 1})}
 
     async def save_report(self, key: str, doc: dict[str, Any], pinned: bool = False) -> None:
-        """`pinned`: keep it in the cache past its budget (a report the provincial draft is compiled from)."""
-        await self._writes.submit((REPORTS, key, doc))
+        """Which submission is the latest of a report; its `content` goes to the cache, not to the database: the
+        submission it came from keeps it (intake's `submissions`, never changed once stored), so a burst does not
+        write every report's text a second time. `pinned`: kept in the cache past its budget (a report the
+        provincial draft is compiled from)."""
+        await self._writes.submit((REPORTS, key, {k: v for k, v in doc.items() if k != "content"}))
         self.cache.put(key, _report_row(doc), always=pinned)
 
     async def reports(self, keys: Iterable[str], pinned: bool = False) -> dict[str, ReportRow]:
-        """The latest stored report of each key that has one: from the cache, the rest from the database."""
+        """The latest stored report of each key that has one: from the cache, the rest from the database (the
+        contents from the submissions they name; reports stored before issue 8 carry theirs)."""
         found: dict[str, ReportRow] = {}
         missing: list[str] = []
         for key in keys:
@@ -84,10 +88,19 @@ class Store:
                 missing.append(key)
             else:
                 found[key] = row
-        if missing:
-            async for d in self.db[REPORTS].find({"_id": {"$in": missing}}):
-                row = found[d["_id"]] = _report_row(d)
-                self.cache.put(d["_id"], row, always=pinned)
+        if not missing:
+            return found
+        docs = [d async for d in self.db[REPORTS].find({"_id": {"$in": missing}})]
+        sources = [d["submission_id"] for d in docs if "content" not in d]
+        contents: dict[str, Any] = {}
+        if sources:
+            # {"submission": 1}, not {"submission.content": 1}: nx-27017 answers a dotted projection flat
+            async for sub in self.db[SUBMISSIONS].find({"_id": {"$in": sources}}, {"submission": 1}):
+                contents[sub["_id"]] = (sub.get("submission") or {}).get("content") or {}
+        for d in docs:
+            row = found[d["_id"]] = _report_row(d if "content" in d else {**d, "content": contents.get(
+                d["submission_id"], {})})
+            self.cache.put(d["_id"], row, always=pinned)
         return found
 
     def cache_stats(self) -> dict[str, int]:

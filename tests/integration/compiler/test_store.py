@@ -89,10 +89,18 @@ async def test_reports_past_the_cache_budget_are_read_from_the_database(mongo_ur
     s.connect(mongo_uri)
     try:
         key = "B:resolution_review"
-        await s.save_report(key, {"unit_id": "B", "report_type": "resolution_review", "submission_id": "s1",
+        # the content is read from the submission the report names (intake's collection), not stored twice
+        await s.db["submissions"].insert_one({"_id": "sB1", "submission": {"content": {"lessons": ["x"]}}})
+        await s.save_report(key, {"unit_id": "B", "report_type": "resolution_review", "submission_id": "sB1",
                                   "version": 1, "content": {"lessons": ["x"]}})
+        assert "content" not in await s.db["compiler_reports"].find_one({"_id": key})
         assert (await s.reports([key]))[key].content == {"lessons": ["x"]}
         assert s.cache_stats()["entries"] == 0 and s.cache_stats()["misses"] == 1
+        # a report stored before issue 8 carries its content
+        await s.db["compiler_reports"].insert_one({"_id": "D:resolution_review", "unit_id": "D",
+                                                   "report_type": "resolution_review", "submission_id": "gone",
+                                                   "version": 2, "content": {"lessons": ["old"]}})
+        assert (await s.reports(["D:resolution_review"]))["D:resolution_review"].content == {"lessons": ["old"]}
         await s.save_report("C:resolution_review", {"unit_id": "C", "report_type": "resolution_review",
                                                     "submission_id": "s2", "version": 1, "content": {}}, pinned=True)
         assert s.cache_stats()["entries"] == 1  # the provincial draft's reports are kept whatever the budget
