@@ -23,7 +23,7 @@ from typing import Any
 import nats
 from pymongo import AsyncMongoClient
 
-from bench.bench_national import BURST_AT, Arrivals, burst, province, publish_all, register, wait_until
+from bench.bench_national import BURST_AT, Arrivals, inputs, publish_all, register, wait_until
 from devstack.mongo import MongoServer
 from devstack.nats import NatsServer
 from devstack.services import ServiceProcess
@@ -46,13 +46,7 @@ def line(phase: str, pid: int, started: float) -> str:
 
 
 async def run(args: argparse.Namespace) -> None:
-    grassroots = round(args.grassroots * args.scale)
-    districts = max(1, round(args.districts * args.scale))
-    agencies = max(1, round(args.agencies * args.scale))
-    overdue = min(grassroots, round(args.overdue * args.scale))
-    units = province(grassroots, districts, agencies)
-    outgoing = burst(units, overdue)
-    items = [(o.subject, json.dumps(o.body, ensure_ascii=False).encode(), o.msg_id) for o in outgoing]
+    grassroots, districts, agencies, _, units, _, items = inputs(args)
     print(f"intake memory bench: {len(units)} units ({grassroots} grassroots, {districts} districts, {agencies} "
           f"agencies), {len(items)} submissions in the burst", flush=True)
 

@@ -31,7 +31,7 @@ import os
 import time
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosmtplib
 import nats
@@ -279,8 +279,18 @@ async def _count_at_least(db: Any, collection: str, n: int, query: dict[str, Any
     return await count(db, collection, query) >= n
 
 
-async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """The table's rows; `figures` gets the same measurements as numbers (for `make bench`'s goals table)."""
+class Inputs(NamedTuple):
+    grassroots: int
+    districts: int
+    agencies: int
+    overdue: int
+    units: list[dict[str, Any]]
+    outgoing: list[Outgoing]
+    items: list[tuple[str, bytes, str]]  # (subject, body, msg id) of each submission
+
+
+def inputs(args: argparse.Namespace) -> Inputs:
+    """The registry and the burst at the sizes asked (`--grassroots` ... times `--scale`)."""
     grassroots = round(args.grassroots * args.scale)
     districts = max(1, round(args.districts * args.scale))
     agencies = max(1, round(args.agencies * args.scale))
@@ -288,6 +298,12 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
     units = province(grassroots, districts, agencies)
     outgoing = burst(units, overdue)
     items = [(o.subject, json.dumps(o.body, ensure_ascii=False).encode(), o.msg_id) for o in outgoing]
+    return Inputs(grassroots, districts, agencies, overdue, units, outgoing, items)
+
+
+async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The table's rows; `figures` gets the same measurements as numbers (for `make bench`'s goals table)."""
+    grassroots, districts, agencies, overdue, units, outgoing, items = inputs(args)
     print(f"national bench: {grassroots} grassroots, {districts} districts, {agencies} agencies; "
           f"{len(items)} submissions in the burst, {overdue} overdue", flush=True)
 

@@ -32,7 +32,7 @@ FULL = {
     "bench_notifier": ["--n", "5000"],
     "bench_national": ["--grassroots", "52000", "--districts", "700", "--agencies", "40", "--overdue", "10000"],
 }
-QUICK = {"bench_national": ["--scale", "0.05"]}
+QUICK = {"bench_national": ["--scale", "0.05"], "bench_intake_memory": ["--scale", "0.05"]}
 
 
 def machine() -> str:

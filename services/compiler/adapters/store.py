@@ -29,7 +29,7 @@ SUBMISSIONS = "submissions"
 
 
 WRITE_BATCH = 512
-CACHE_BYTES = 48 << 20  # the report cache's budget: every report of a province (~3 000) takes ~5 MB
+CACHE_BYTES = 32 << 20  # the report cache's budget: every report of a province (~3 000) takes ~5 MB
 
 
 class Store:

@@ -76,26 +76,28 @@ def coverage_of(tree: Tree, scope: str, rows: Iterable[ObligationRow]) -> dict[s
     annex names its grassroots organisations, the province's its districts and agencies (their grassroots are
     counted in the breakdown, and named in each district's own draft). A national root draft naming 52 000
     units would be 10 MB, rewritten at every recompute."""
-    picked = sorted(rows_in_scope(tree, scope, rows), key=lambda r: (r.path or r.unit_id, r.report_type))
+    picked = rows_in_scope(tree, scope, rows)
     result: dict[str, Any] = count(picked)
     root = tree.root()
     is_root = root is not None and root.unit_id == scope
     children = tree.children(scope, active_only=False)
-    owner: dict[str, str] = {}  # each unit below the scope -> the child of the scope it is under
-    for child in children:
-        owner[child.unit_id] = child.unit_id
-        owner.update((u.unit_id, child.unit_id) for u in tree.below(child.unit_id))
+    owner = tree.owners(scope)
     under: dict[str, list[ObligationRow]] = {}
+    named: list[ObligationRow] = []
     for row in picked:
-        if row.unit_id in owner:
-            under.setdefault(owner[row.unit_id], []).append(row)
+        unit = owner.get(row.unit_id)
+        if unit is not None:
+            under.setdefault(unit, []).append(row)
+        if row.status != "removed" and (unit == row.unit_id if unit is not None
+                                        else _directly_under(tree, scope, is_root, row)):
+            named.append(row)
     breakdown = [{"unit_id": child.unit_id, "name": child.name, **count(under[child.unit_id])}
                  for child in children if under.get(child.unit_id)]
     result["breakdown"] = breakdown
     result["units"] = [
         {"unit_id": r.unit_id, "unit_name": _name(tree, r), "report_type": r.report_type,
          "status": r.status, "due_at": r.due_at, "version": r.version}
-        for r in picked if r.status != "removed" and _directly_under(tree, scope, is_root, r)
+        for r in sorted(named, key=lambda r: (r.path or r.unit_id, r.report_type))
     ]
     return result
 

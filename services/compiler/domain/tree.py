@@ -38,11 +38,13 @@ class Tree:
         # times per recompute, and is recomputed every couple of seconds in a burst while the tree stands still
         self._below: dict[str, list[UnitInfo]] = {}
         self._below_ids: dict[str, frozenset[str]] = {}
+        self._owners: dict[str, dict[str, str]] = {}
 
     def put(self, unit: UnitInfo) -> None:
         """Add or change one unit in place (a registry of 52 000 units is not rebuilt per change)."""
         self._below.clear()
         self._below_ids.clear()
+        self._owners.clear()
         old = self.units.get(unit.unit_id)
         if old is not None and old.parent_id:
             siblings = self._children.get(old.parent_id, [])
@@ -87,6 +89,17 @@ class Tree:
         found = self._below_ids.get(unit_id)
         if found is None:
             found = self._below_ids[unit_id] = frozenset(u.unit_id for u in self.below(unit_id))
+        return found
+
+    def owners(self, scope: str) -> dict[str, str]:
+        """Each unit below `scope` -> the unit directly under `scope` it is under (a child owns itself). Kept until
+        the tree changes: callers do not change it."""
+        found = self._owners.get(scope)
+        if found is None:
+            found = self._owners[scope] = {}
+            for child in self.children(scope, active_only=False):
+                found[child.unit_id] = child.unit_id
+                found.update((u.unit_id, child.unit_id) for u in self.below(child.unit_id))
         return found
 
     def feeds(self, scope: str) -> list[tuple[str, str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 import docx
 import pytest
@@ -13,7 +14,7 @@ from services.compiler.handlers import Compiler
 from services.compiler.render.context import load_context
 from services.compiler.render.docx import render_docx
 from services.compiler.render.markdown import render_markdown
-from shared.clock import ManualClock
+from shared.clock import VIETNAM, ManualClock
 from shared.plan import load_plan
 from shared.settings import BUNDLED_PLAN
 from tests.unit.compiler.fakes import FakePublisher, FakeStore, NullLog, inbound
@@ -89,6 +90,37 @@ async def test_without_an_answer_from_the_deadline_service_the_draft_leaves_the_
     await accept(c, "X1", "TP.X1", 1, 10)
     await c.tick()
     assert "milestones" not in latest(c, "TP") and new_members(c, "TP") == 10
+
+
+async def test_a_milestones_answer_is_reused_until_evidence_a_unit_or_a_listed_due_date_changes_it():
+    source = FakeMilestones(ROWS)
+    c = await _compiler(source)  # ManualClock: 2023-01-01, before every due date listed
+    await accept(c, "X1", "TP.X1", 1, 10)
+    await c.tick()
+    asked = len(source.asked)
+    await accept(c, "X2", "TP.X2", 1, 20)  # a report: the drafts change, the milestones cannot
+    await c.tick()
+    assert len(source.asked) == asked and new_members(c, "TP") == 30
+
+    # a district's conference result is a milestone's evidence: its scopes ask again
+    await c.on_obligation(inbound("review.obligations.changed.TP", json.dumps({
+        "unit_id": "TP", "unit_name": "Huyện ủy Tân Phú", "path": "TP", "report_type": "conference_result",
+        "due_at": "2023-06-30T00:00:00+07:00", "status": "submitted", "version": 1,
+        "changed_at": "2023-05-18T09:00:00+07:00"})))
+    await c.tick()
+    assert "TU" in source.asked[asked:]
+    asked = len(source.asked)
+
+    # the listed due date 2023-06-30 passes: a pending milestone may now be missing
+    source.rows = [{**r, "status": "missing"} if r["unit_id"] == "TU" else r for r in ROWS]
+    c.clock.set(datetime(2023, 7, 1, tzinfo=VIETNAM))
+    await accept(c, "X1", "TP.X1", 2, 11)
+    await c.tick()
+    assert source.asked[asked:] == ["TP"]
+    await c.mark(["TU"])
+    await c.tick()
+    assert source.asked[asked:] == ["TP", "TU"]
+    assert ("TU", "missing") in [(m["unit_id"], m["status"]) for m in latest(c, "TU")["milestones"]]
 
 
 @pytest.fixture
