@@ -128,3 +128,33 @@ async def test_a_crash_between_the_relays_250_and_the_mark_resends_once_with_the
     await _drain(restarted)
     assert [m.message_id for m in relay.sent] == [relay.sent[0].message_id] * 2
     assert outbox.states() == {f"{KEY}|{FIRST}": "sent"}
+
+
+class _SlowRecords(FakeOutbox):
+    """An outbox whose `mark_sent` waits until released: a database busy with other services' writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def mark_sent(self, entry_id, sent_at, announce_ms):
+        await self.release.wait()
+        await super().mark_sent(entry_id, sent_at, announce_ms)
+
+
+async def test_a_slow_record_of_one_mail_does_not_hold_the_sending_of_the_next():
+    outbox, relay, wall = _SlowRecords(), FakeRelay(), FakeWall()
+    await outbox.add(_mails(), int(wall() * 1000))
+    sender = Sender(outbox, relay, FakeAnnouncer(), clock(), FakeLog(),
+                    retry_delay=Settings(MIDTERM_RETRY_SECONDS=30).retry_delay, concurrency=1, max_attempts=3,
+                    wall=wall)
+    await asyncio.wait_for(sender.drain_once(), 5)  # one sending slot: the second mail needs the first's
+    for _ in range(100):  # both sent while the first's record still waits
+        if len(relay.sent) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(m.recipient for m in relay.sent) == sorted([FIRST, SECOND])
+    assert set(outbox.states().values()) == {"sending"}  # leased until recorded: a crash now resends once
+    outbox.release.set()
+    await sender.settle(5)
+    assert set(outbox.states().values()) == {"sent"}
