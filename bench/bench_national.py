@@ -240,6 +240,12 @@ async def raw_mail(port: int, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
+def sink_progress(sink: SmtpServer, before: int, n: int) -> list[float]:
+    """When each tenth of the `n` mails after the first `before` arrived (perf_counter times)."""
+    times = sorted(m.at for m in sink.messages[before:])
+    return [times[min(len(times), n * k // 10) - 1] for k in range(1, 11) if times]
+
+
 async def _at_least(values: Any, n: int) -> bool:
     return len(values) >= n
 
@@ -394,6 +400,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         await set_clocks(nc, STORM_AT)
         mails_before = len(sink.messages)
         started = time.perf_counter()
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         swept = await request(nc, "review.admin.deadline.sweep", {}, timeout=3600)
         sweep_s = time.perf_counter() - started
         first_mail: list[float] = []
@@ -406,6 +413,10 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         await wait_until(all_mailed, 3600, "overdue mails", 0.05)
         mail_s = time.perf_counter() - started
         sending_s = time.perf_counter() - (first_mail[0] if first_mail else started)
+        storm_cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        print(f"CPU seconds from the sweep request to the last mail ({mail_s:.1f} s wall): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in storm_cpu.items()) + "; mails every 10%: "
+              + ", ".join(f"{t - started:.1f}" for t in sink_progress(sink, mails_before, overdue)), flush=True)
         now_ms = int(__import__("datetime").datetime.fromisoformat(STORM_AT).timestamp() * 1000)
         raw_sw = await raw_sweep(nc, uri, now_ms, overdue)
         raw_mail_rate = await raw_mail(sink.port, overdue)
@@ -422,7 +433,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
             "versions_written": stats.get("versions_written"), "overdue": overdue,
             "swept": swept.get("overdue"), "sweep_s": sweep_s, "raw_scan_s": raw_sw["scan_s"],
             "raw_scan_publish_s": raw_sw["scan_publish_s"], "mail_per_s": overdue / mail_s,
-            "mail_s": mail_s, "sending_per_s": overdue / sending_s, "burst_cpu_s": burst_cpu, "raw_mail_per_s": raw_mail_rate, "rss_mib": rss,
+            "mail_s": mail_s, "sending_per_s": overdue / sending_s, "burst_cpu_s": burst_cpu, "storm_cpu_s": storm_cpu, "raw_mail_per_s": raw_mail_rate, "rss_mib": rss,
         })
         rows += [
             ("registry", f"{len(units)} units: intake {took:.1f} s ({len(units) / took:.0f}/s), every projection "

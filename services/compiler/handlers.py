@@ -36,8 +36,8 @@ class MilestoneSource(Protocol):
 RECOMPUTES_AT_ONCE = 8
 MILESTONES_TTL = timedelta(seconds=60)  # of campaign time: the longest a scope's milestones answer is used
 MAX_PAUSE = 1.5  # seconds: the longest window between recomputes of the province (CONTRACT § 4: "a couple of seconds")
-MAX_ROUND_PAUSE = 8.0  # seconds: the longest window between rounds of the other scopes, in a burst only
-ROUND_PAUSE_FACTOR = 4  # a round of 700 district recomputes taking 2 s waits 8 s: a fifth of the process
+MAX_ROUND_PAUSE = 20.0  # seconds: the longest window between rounds of the other scopes, in a burst only
+ROUND_PAUSE_FACTOR = 4  # a round of 700 district recomputes taking 3 s waits 12 s: a fifth of the process
 
 
 class _Ask:
