@@ -27,7 +27,7 @@ from services.deadline.domain.obligations import (
     with_accepted,
 )
 from services.deadline.domain.schedule import epoch_ms, next_check
-from services.deadline.ports import EventPublisher, ObligationStore, UnitStore
+from services.deadline.ports import Conflict, EventPublisher, ObligationStore, UnitStore
 from shared import subjects
 from shared.clock import ManualClock, SystemClock
 from shared.contract import Accepted, UnitChanged
@@ -35,6 +35,8 @@ from shared.contract.deadlines import ObligationStatus
 from shared.locks import KeyedLocks
 from shared.messaging import Inbound, Terminal
 from shared.plan import Plan
+
+ACCEPT_ATTEMPTS = 5  # reads of one accepted event's obligation, each undone by a concurrent unit or deadline change
 
 
 class Registry:
@@ -85,17 +87,27 @@ class Registry:
             await self._accept(event, key, inbound)
 
     async def _accept(self, event: Accepted, key: str, inbound: Inbound) -> None:
-        now = self.clock.now()
-        old = await self.obligations.get(key)
-        base = old or placeholder(event.unit_id, event.report_type.value, event.due_at,
-                                  subjects.path_after(inbound.subject, "review.submissions.accepted"))
-        new = with_accepted(base, event.version, event.submission_id, event.on_time, event.received_at,
-                            event.evidence)
-        changed = [new] if new.known and _differs(old, new, now) else []
-        await self._announce(changed, now, inbound.correlation_id)
-        newest = old is None or old.version is None or event.version > old.version
-        await self.obligations.save_submission_side(new, answered=newest and new.answered)
-        await self._confirm(changed, now, inbound.correlation_id)
+        """Read, announce, write the submission side guarded by the revision read: a unit or deadline change
+        in between (another handler, another replica) makes the write a `Conflict`, and this reads again and
+        announces what it finds. A placeholder (no stored obligation yet) is read back instead."""
+        for _ in range(ACCEPT_ATTEMPTS):
+            now = self.clock.now()
+            old = await self.obligations.get(key)
+            base = old or placeholder(event.unit_id, event.report_type.value, event.due_at,
+                                      subjects.path_after(inbound.subject, "review.submissions.accepted"))
+            new = with_accepted(base, event.version, event.submission_id, event.on_time, event.received_at,
+                                event.evidence)
+            changed = [new] if new.known and _differs(old, new, now) else []
+            await self._announce(changed, now, inbound.correlation_id)
+            newest = old is None or old.version is None or event.version > old.version
+            try:
+                await self.obligations.save_submission_side(new, answered=newest and new.answered, read=old)
+            except Conflict:
+                continue
+            if old is None:
+                await self._confirm(changed, now, inbound.correlation_id)
+            return
+        raise RuntimeError(f"obligation {key} changed under each of {ACCEPT_ATTEMPTS} attempts")  # redelivered
 
     async def _announce(self, obs: list[Obligation], now: datetime, correlation_id: str) -> None:
         results = await self.publisher.publish_all([obligation_changed(ob, now) for ob in obs], correlation_id)

@@ -88,6 +88,7 @@ def from_doc(doc: dict[str, Any]) -> Obligation:
         moves=tuple(sorted((Move(m["id"], m["round"], _instant(m["due_at"]))  # type: ignore[arg-type]
                             for m in (doc.get("moves") or {}).values()), key=lambda m: m.round)),
         evidence=tuple((e["field"], e["value"]) for e in doc.get("evidence") or ()),
+        revision=int(doc.get("rev") or 0),
     )
 
 

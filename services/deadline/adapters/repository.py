@@ -32,9 +32,11 @@ from services.deadline.adapters.documents import (
 )
 from services.deadline.domain.obligations import Obligation, UnitFacts
 from services.deadline.domain.schedule import NEVER
+from services.deadline.ports import Conflict
 from shared.batching import MicroBatcher
 
 DUPLICATE_KEY = 11000
+REV = "rev"  # stored `Obligation.revision`
 CLAIMED = "claimed"
 BATCH = 512  # reads or writes gathered into one round trip
 IN_CHUNK = 5000  # ids per `$in` of a grouped update (a document stays far below 16 MiB)
@@ -47,7 +49,9 @@ class Obligations:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["obligations"]
         self._reads: MicroBatcher[str, Obligation | None] = MicroBatcher(self._get_many, max_items=BATCH)
-        self._writes: MicroBatcher[UpdateOne, None] = MicroBatcher(self._write_many, max_items=BATCH)
+        # (the update, its obligation, the revision it expects or None)
+        self._writes: MicroBatcher[tuple[UpdateOne, str, int | None], None] = MicroBatcher(self._write_many,
+                                                                                             max_items=BATCH)
 
     async def close(self) -> None:
         await self._writes.close()
@@ -64,16 +68,34 @@ class Obligations:
         found = await self.many(set(ids))
         return [found.get(i) for i in ids]
 
-    async def _write_many(self, ops: list[UpdateOne]) -> list[None | BaseException]:
+    async def _write_many(self, items: list[tuple[UpdateOne, str, int | None]]) -> list[None | BaseException]:
         """Unordered (no two writes of one obligation meet in a batch: its handlers hold its key's lock);
-        each caller gets its own outcome."""
-        results: list[None | BaseException] = [None] * len(ops)
+        each caller gets its own outcome: a guarded write that matched nothing gets `Conflict`."""
+        results: list[None | BaseException] = [None] * len(items)
         try:
-            await self.col.bulk_write(ops, ordered=False)
+            result = await self.col.bulk_write([op for op, _, _ in items], ordered=False)
+            applied = result.matched_count + result.upserted_count
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
                 results[error["index"]] = RuntimeError(f"write failed: {error.get('errmsg', error)}"[:300])
+            applied = int(exc.details.get("nMatched", 0)) + int(exc.details.get("nUpserted", 0))
+        if applied < sum(r is None for r in results):
+            await self._find_conflicts(items, results)
         return results
+
+    async def _find_conflicts(self, items: list[tuple[UpdateOne, str, int | None]],
+                              results: list[None | BaseException]) -> None:
+        """Which guarded writes matched nothing: those whose obligation's revision is not the one they expected
+        (rare: a unit or deadline change between a handler's read and its write). A write that did apply but
+        whose obligation changed right after is taken for a conflict too: redone, it writes the same."""
+        guarded = {i: (ob_id, rev) for i, (_, ob_id, rev) in enumerate(items) if results[i] is None and rev is not None}
+        if not guarded:
+            return
+        stored = {d["_id"]: int(d.get(REV) or 0) async for d in self.col.find(
+            {"_id": {"$in": [ob_id for ob_id, _ in guarded.values()]}}, {REV: 1})}
+        for i, (ob_id, rev) in guarded.items():
+            if stored.get(ob_id) != rev:
+                results[i] = Conflict(ob_id)
 
     async def of_unit(self, unit_id: str) -> dict[str, Obligation]:
         return {d["_id"]: from_doc(d) async for d in self.col.find({"unit_id": unit_id})}
@@ -89,16 +111,21 @@ class Obligations:
             if ob.overdue_announced:
                 fields["overdue_announced"] = True
             ops.append(UpdateOne({"_id": ob.id}, {"$set": fields, "$min": {"next_ts": next_ts},
-                                                  "$setOnInsert": side(doc, DEADLINE_SIDE)}, upsert=True))
+                                                  "$setOnInsert": side(doc, DEADLINE_SIDE), "$inc": {REV: 1}},
+                                 upsert=True))
             if ob.round == 1:
                 ops.append(UpdateOne({"_id": ob.id, "round": 1},
-                                     {"$set": side(doc, ("due_at", "due_ts"))}))
+                                     {"$set": side(doc, ("due_at", "due_ts")), "$inc": {REV: 1}}))
         if ops:
             await self.col.bulk_write(ops, ordered=True)
 
-    async def save_submission_side(self, ob: Obligation, answered: bool) -> None:
+    async def save_submission_side(self, ob: Obligation, answered: bool, read: Obligation | None = None) -> None:
         """Write what an accepted event decides; a placeholder's unit fields only if the document is new.
-        `answered`: this version is the newest and answers the round, so nothing more is owed."""
+        `answered`: this version is the newest and answers the round, so nothing more is owed.
+
+        `read`: the stored obligation `ob` was made from. Then the write applies only if no unit- or
+        deadline-side write came since (`revision`), else `Conflict`: the caller reads again, instead of reading
+        back every obligation it announced to see whether a concurrent handler changed it meanwhile."""
         doc = to_doc(ob)
         fields = side(doc, SUBMISSION_SIDE) | {f"seen.{seen_key(s.version)}": seen_doc(s) for s in ob.seen}
         on_insert = side(doc, UNIT_SIDE + DEADLINE_SIDE)
@@ -106,7 +133,12 @@ class Obligations:
             fields["next_ts"] = NEVER
         else:
             on_insert["next_ts"] = NEVER
-        await self._writes.submit(UpdateOne({"_id": ob.id}, {"$set": fields, "$setOnInsert": on_insert}, upsert=True))
+        if read is None:
+            await self._writes.submit((UpdateOne({"_id": ob.id}, {"$set": fields, "$setOnInsert": on_insert},
+                                                 upsert=True), ob.id, None))
+            return
+        since = {REV: read.revision} if read.revision else {REV: {"$exists": False}}
+        await self._writes.submit((UpdateOne({"_id": ob.id, **since}, {"$set": fields}), ob.id, read.revision))
 
     async def save_move(self, before: Obligation, after: Obligation, next_ts: int) -> bool:
         """Start the next round, if the stored obligation is still in the round `before` was read in;
@@ -116,7 +148,8 @@ class Obligations:
         fields = side(doc, DEADLINE_SIDE) | {"overdue_announced": False, "next_ts": next_ts,
                                              "returned_version": after.returned_version,
                                              f"moves.{move_key(step.id)}": move_doc(step)}
-        result = await self.col.update_one({"_id": before.id, "round": before.round}, {"$set": fields})
+        result = await self.col.update_one({"_id": before.id, "round": before.round},
+                                           {"$set": fields, "$inc": {REV: 1}})
         return result.matched_count == 1
 
     async def due(self, now_ms: int) -> list[Obligation]:

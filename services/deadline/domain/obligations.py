@@ -78,6 +78,9 @@ class Obligation:
     returned_version: int | None = None  # the version the level above last returned
     moves: tuple[Move, ...] = ()
     evidence: tuple[tuple[str, str], ...] = ()  # `Accepted.evidence` of the latest version
+    # how many writes changed the unit or deadline side as stored: a submission-side write made from a read
+    # applies only if none came since (the store's `save_submission_side`)
+    revision: int = field(default=0, compare=False)  # bookkeeping of the store, not the obligation's state
 
     @property
     def id(self) -> str:

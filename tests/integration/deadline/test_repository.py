@@ -172,3 +172,73 @@ async def test_units_are_found_by_level(database):
                  UnitFacts("CS1", "Xã", "grassroots", "HU03.CS1", "HU03")):
         await units.save(unit, None)
     assert sorted(u.unit_id for u in await units.of_levels(["district", "province"])) == ["HU03", "TU"]
+
+
+async def test_a_submission_write_made_from_a_read_applies_only_if_no_unit_or_deadline_write_came_since(database):
+    from services.deadline.ports import Conflict
+
+    store = Obligations(database)
+    await store.save_unit_side([(grassroots("CS1"), 100)])
+    read = await store.get("CS1:resolution_review")
+    assert read.revision > 0
+    await store.save_unit_side([(grassroots("CS1", unit_name="Xã CS1 mới"), 100)])  # a rename meanwhile
+    try:
+        await store.save_submission_side(with_accepted(read, 1, "s1", True, DUE), answered=True, read=read)
+    except Conflict:
+        pass
+    else:
+        raise AssertionError("the write made from a stale read applied")
+    assert (await store.get("CS1:resolution_review")).submission_id is None
+    fresh = await store.get("CS1:resolution_review")
+    await store.save_submission_side(with_accepted(fresh, 1, "s1", True, DUE), answered=True, read=fresh)
+    ob = await store.get("CS1:resolution_review")
+    assert (ob.submission_id, ob.unit_name) == ("s1", "Xã CS1 mới")
+
+
+async def test_a_guarded_write_on_an_obligation_stored_before_revisions_applies(database):
+    store = Obligations(database)
+    await store.seed([(grassroots("CS2"), 100)])  # seeded: no revision stored
+    read = await store.get("CS2:resolution_review")
+    assert read.revision == 0
+    await store.save_submission_side(with_accepted(read, 1, "s2", True, DUE), answered=True, read=read)
+    assert (await store.get("CS2:resolution_review")).submission_id == "s2"
+
+
+async def test_an_accepted_event_raced_by_a_rename_announces_and_stores_both(database):
+    """Another replica renames the unit between the accepted handler's read and its write: the guarded write
+    conflicts, the handler reads again, and what it announces last and stores has the submission and the name."""
+    import json
+
+    from services.deadline.adapters.repository import Units
+    from services.deadline.handlers import Registry
+    from shared.clock import ManualClock
+    from shared.messaging import Inbound
+    from shared.plan import parse_plan
+    from tests.unit.deadline.conftest import PLAN
+    from tests.unit.deadline.fakes import FakeStream, NullLog
+
+    store = Obligations(database)
+    await store.save_unit_side([(grassroots("CS9"), 100)])
+    reads = 0
+    real_get = store.get
+
+    async def get_then_renamed(obligation_id: str):
+        nonlocal reads
+        reads += 1
+        found = await real_get(obligation_id)
+        if reads == 1:  # the rename lands right after this handler's first read
+            await store.save_unit_side([(grassroots("CS9", unit_name="Xã CS9 mới"), 100)])
+        return found
+
+    store.get = get_then_renamed  # type: ignore[method-assign]
+    stream = FakeStream()
+    registry = Registry(parse_plan(PLAN), ManualClock(at("2023-05-10 09:00")), store, Units(database), stream,
+                        NullLog())
+    body = {"submission_id": "s9", "unit_id": "CS9", "report_type": "resolution_review", "version": 1,
+            "received_at": "2023-05-10T09:00:00+07:00", "due_at": "2023-05-15T00:00:00+07:00", "on_time": True}
+    await registry.accepted(Inbound("review.submissions.accepted.HU03.CS9", json.dumps(body).encode(), {}, "m", "c"))
+    assert reads == 2
+    stored = await real_get("CS9:resolution_review")
+    assert (stored.submission_id, stored.unit_name) == ("s9", "Xã CS9 mới")
+    last = stream.stored[-1].payload
+    assert (last.submission_id, last.unit_name) == ("s9", "Xã CS9 mới")
