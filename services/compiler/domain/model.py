@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitInfo:
     unit_id: str
     name: str
@@ -16,7 +16,7 @@ class UnitInfo:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportRow:
     """The latest accepted version of one unit's report of one type."""
 
@@ -27,7 +27,7 @@ class ReportRow:
     content: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObligationRow:
     unit_id: str
     report_type: str
@@ -38,7 +38,7 @@ class ObligationRow:
     version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetSpec:
     code: str
     name: str
