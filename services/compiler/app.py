@@ -19,7 +19,9 @@ from shared.service import Runtime, queries
 
 STATS = "review.query.compiler.stats"
 # A fetch's events are handled at once, and the store's micro-batches gather them: one bulk write per batch.
-ACCEPTED_FETCH, OBLIGATION_FETCH, IN_FLIGHT = 256, 256, 2
+# Four fetches in flight: a fetch waits on its slowest database round trip, and in a national burst the
+# database is busy (two in flight left the projections ~20 s behind the deadline service's changes).
+ACCEPTED_FETCH, OBLIGATION_FETCH, IN_FLIGHT = 256, 256, 4
 MILESTONES_TIMEOUT = 1.0  # seconds the deadline service gets to answer at compile time
 
 
