@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     consumer_suffix: str = Field("", pattern=r"^-?[A-Za-z0-9_-]{0,40}$", validation_alias=_env("MIDTERM_CONSUMER_SUFFIX"))
     stream_replicas: int = Field(1, ge=1, le=5, validation_alias=_env("MIDTERM_STREAM_REPLICAS"))
     draft_debounce_seconds: float = Field(0.5, ge=0, validation_alias=_env("MIDTERM_DRAFT_DEBOUNCE_SECONDS"))
-    compiler_cache_mb: float = Field(32, ge=0, validation_alias=_env("MIDTERM_COMPILER_CACHE_MB"))
+    compiler_cache_mb: float = Field(28, ge=0, validation_alias=_env("MIDTERM_COMPILER_CACHE_MB"))
 
     @property
     def editorial_list(self) -> list[str]:

@@ -63,7 +63,6 @@ class Compiler:
         self.log = log
         self.debounce = debounce_seconds
         self.coverage = CoverageRows()
-        self._coverage_order: dict[str, tuple[int, int]] = {}
         self.versions: dict[str, int] = {}
         self._tree = Tree([])  # changed in place per unit (Tree.put)
         self._locks = KeyedLocks()
@@ -81,7 +80,6 @@ class Compiler:
         self._tree = Tree(unit_info(d) for d in await self.store.units())
         for doc in await self.store.coverage():
             self.coverage.put(doc["_id"], obligation_row(doc))
-            self._coverage_order[doc["_id"]] = (int(doc.get("changed_ts", 0)), int(doc.get("version") or 0))
         self.versions = await self.store.report_versions()
 
     def tree(self) -> Tree:
@@ -121,7 +119,8 @@ class Compiler:
         key = report_key(event.unit_id, event.report_type.value)
         order = (int(event.changed_at.timestamp() * 1000), event.version or 0)
         async with self._locks.hold(f"obligation:{key}"):
-            if order < self._coverage_order.get(key, (0, 0)):
+            current = self.coverage.rows.get(key)
+            if current is not None and order < current.order:
                 return
             doc = {"unit_id": event.unit_id, "unit_name": event.unit_name, "path": event.path,
                    "report_type": event.report_type.value, "status": event.status.value,
@@ -129,7 +128,6 @@ class Compiler:
                    "parent_id": event.parent_id, "level": event.level, "changed_ts": order[0]}
             await self.store.save_coverage(key, doc)
             self.coverage.put(key, obligation_row(doc))
-            self._coverage_order[key] = order
         scopes = self.tree().scopes_above(event.unit_id, event.path)
         if event.report_type.value in self._evidence_types:  # a milestone's evidence: ask the deadline again
             self._forget_milestones(scopes)

@@ -30,7 +30,7 @@ SUBMISSIONS = "submissions"
 
 
 WRITE_BATCH = 512
-CACHE_BYTES = 32 << 20  # the report cache's budget: every report of a province (~3 000) takes ~5 MB
+CACHE_BYTES = 28 << 20  # the report cache's budget: every report of a province (~3 000) takes ~5 MB
 
 
 class Store:
@@ -195,7 +195,7 @@ def obligation_row(doc: dict[str, Any]) -> ObligationRow:
     """Ids, statuses and dates interned: 55 000 rows at national scale repeat them (and the tree's unit ids)."""
     return ObligationRow(intern(doc["unit_id"]), intern(doc["report_type"]), intern(doc["status"]),
                          doc.get("unit_name") or "", doc.get("path") or "", _intern(doc.get("due_at")),
-                         doc.get("version"))
+                         doc.get("version"), int(doc.get("changed_ts") or 0))
 
 
 def _intern(text: str | None) -> str | None:

@@ -55,7 +55,7 @@ class CoverageRows:
 
 def rows_in_scope(tree: Tree, scope: str, rows: Iterable[ObligationRow]) -> list[ObligationRow]:
     """Rows of units below the scope; a unit the projection does not know yet is placed by its path."""
-    below = tree.below_ids(scope)
+    below = tree.owners(scope)  # every unit below the scope
     root = tree.root()
     is_root = root is not None and root.unit_id == scope
     picked = []

@@ -36,6 +36,11 @@ class ObligationRow:
     path: str = ""
     due_at: str | None = None
     version: int | None = None
+    changed_ts: int = 0  # epoch ms of the change that set it: an older change arriving later is ignored
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (self.changed_ts, self.version or 0)
 
 
 @dataclass(frozen=True, slots=True)

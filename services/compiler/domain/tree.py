@@ -37,13 +37,11 @@ class Tree:
         # subtrees walked since the last change: the provincial draft walks the country's 52 000 units several
         # times per recompute, and is recomputed every couple of seconds in a burst while the tree stands still
         self._below: dict[str, list[UnitInfo]] = {}
-        self._below_ids: dict[str, frozenset[str]] = {}
         self._owners: dict[str, dict[str, str]] = {}
 
     def put(self, unit: UnitInfo) -> None:
         """Add or change one unit in place (a registry of 52 000 units is not rebuilt per change)."""
         self._below.clear()
-        self._below_ids.clear()
         self._owners.clear()
         old = self.units.get(unit.unit_id)
         if old is not None and old.parent_id:
@@ -85,11 +83,6 @@ class Tree:
                 stack.extend(reversed(self._children.get(child, ())))
         return found
 
-    def below_ids(self, unit_id: str) -> frozenset[str]:
-        found = self._below_ids.get(unit_id)
-        if found is None:
-            found = self._below_ids[unit_id] = frozenset(u.unit_id for u in self.below(unit_id))
-        return found
 
     def owners(self, scope: str) -> dict[str, str]:
         """Each unit below `scope` -> the unit directly under `scope` it is under (a child owns itself). Kept until
