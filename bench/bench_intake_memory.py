@@ -23,7 +23,7 @@ from typing import Any
 import nats
 from pymongo import AsyncMongoClient
 
-from bench.bench_national import BURST_AT, Arrivals, inputs, publish_all, register, wait_until
+from bench.bench_national import BURST_AT, Arrivals, inputs, publish_all, register, size_arguments, wait_until
 from devstack.mongo import MongoServer
 from devstack.nats import NatsServer
 from devstack.services import ServiceProcess
@@ -119,12 +119,7 @@ async def _at_least(values: Any, n: int) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grassroots", type=int, default=52_000)
-    parser.add_argument("--districts", type=int, default=700)
-    parser.add_argument("--agencies", type=int, default=40)
-    parser.add_argument("--overdue", type=int, default=10_000)
-    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (0.2: a fifth)")
+    parser = size_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     asyncio.run(run(parser.parse_args()))
 
 

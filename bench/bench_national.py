@@ -468,13 +468,18 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def size_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Issue 8's national sizes, for `inputs`."""
     parser.add_argument("--grassroots", type=int, default=52_000)
     parser.add_argument("--districts", type=int, default=700)
     parser.add_argument("--agencies", type=int, default=40)
     parser.add_argument("--overdue", type=int, default=10_000)
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (0.1: a tenth)")
+    return parser
+
+
+def main() -> None:
+    parser = size_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--json", type=Path, help="also write the figures as numbers to this file")
     args = parser.parse_args()
     figures: dict[str, Any] = {}
