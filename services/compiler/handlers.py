@@ -38,6 +38,7 @@ MILESTONES_TTL = timedelta(seconds=60)  # of campaign time: the longest a scope'
 MAX_PAUSE = 1.5  # seconds: the longest window between recomputes of the province (CONTRACT § 4: "a couple of seconds")
 MAX_ROUND_PAUSE = 20.0  # seconds: the longest window between rounds of the other scopes, in a burst only
 ROUND_PAUSE_FACTOR = 4  # a round of 700 district recomputes taking 3 s waits 12 s: a fifth of the process
+BURST_ROUND = 32  # scopes recomputed in one round from which the longer pause applies
 
 
 class _Ask:
@@ -164,22 +165,22 @@ class Compiler:
     async def run(self) -> None:
         """Recompute dirty scopes (those left by a crash first), then every debounce window, in two loops: the
         provincial draft (the Office's headline) on its own, so it never waits behind a round of 700 districts;
-        the other scopes in rounds. In a burst a loop's window stretches with its last round (twice it, at most
-        MAX_PAUSE, for the province; ROUND_PAUSE_FACTOR times it, at most MAX_ROUND_PAUSE, for the rest): the
-        handlers keep most of the process, and a district is not recompiled for each of its 60 reports."""
-        await asyncio.gather(self._loop(True, 2, MAX_PAUSE), self._loop(False, ROUND_PAUSE_FACTOR, MAX_ROUND_PAUSE))
+        the other scopes in rounds. A loop's window stretches with its last round (`pause_after`): the handlers
+        keep most of the process, and in a burst a district is not recompiled for each of its 60 reports."""
+        await asyncio.gather(self._loop(True), self._loop(False))
 
-    async def _loop(self, root: bool, factor: float, max_pause: float) -> None:
+    async def _loop(self, root: bool) -> None:
         while True:
             started = time.perf_counter()
+            done = 0
             try:
-                await self.tick(root=root)
+                done = await self.tick(root=root)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database is down: the marks stay, the next window retries
                 self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
             busy = time.perf_counter() - started
-            await asyncio.sleep(max(self.debounce, min(factor * busy, max_pause)))
+            await asyncio.sleep(pause_after(busy, done, self.debounce, root))
 
     async def tick(self, root: bool | None = None) -> int:
         """Recompute the dirty scopes: all of them (`root` None; the province first), only the province (True) or
@@ -299,6 +300,15 @@ class Compiler:
     def stats(self) -> dict[str, Any]:
         return {"recomputations": self.recomputations, "versions_written": self.versions_written,
                 "report_cache": self.store.cache_stats()}
+
+
+def pause_after(busy: float, recomputed: int, debounce: float, root: bool) -> float:
+    """The window after a round of recomputes that took `busy` seconds. A few scopes (a draft or two changed):
+    twice the round, at most MAX_PAUSE, so a change shows within a couple of seconds (CONTRACT § 4). A burst's
+    round of districts (BURST_ROUND scopes or more): ROUND_PAUSE_FACTOR times it, at most MAX_ROUND_PAUSE."""
+    if root or recomputed < BURST_ROUND:
+        return max(debounce, min(2 * busy, MAX_PAUSE))
+    return max(debounce, min(ROUND_PAUSE_FACTOR * busy, MAX_ROUND_PAUSE))
 
 
 def _due_dates_after(rows: Iterable[dict[str, Any]], now: datetime) -> list[datetime]:

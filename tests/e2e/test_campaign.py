@@ -121,6 +121,11 @@ async def _draft_with_sources(nc, scope, count):
     return draft if len(draft.get("sources", [])) >= count else None
 
 
+async def _draft_with_source(nc, scope, submission_id):
+    draft = await request(nc, "review.query.draft", {"scope": scope, "format": "json"})
+    return draft if any(s["submission_id"] == submission_id for s in draft.get("sources", [])) else None
+
+
 async def _draft_inspection(nc, scope):
     draft = await request(nc, "review.query.draft", {"scope": scope, "format": "json"})
     return draft if draft.get("inspection", {}).get("inspections") else None
@@ -150,8 +155,10 @@ async def test_a_returned_report_is_mailed_reopened_for_a_new_version_and_counte
     outcome = await eventually(lambda: accepted.where(submission_id=second["submission_id"]), what="second version")
     assert outcome[0]["version"] == 2
     await eventually(lambda: _status_is(nc, "TP-XPL", "resolution_review", "submitted"), what="submitted again")
-    draft = await eventually(lambda: _draft_with_sources(nc, "TP", 1), what="district draft")
-    assert draft["sources"][0]["submission_id"] == second["submission_id"]
+    # the draft follows within a couple of seconds (it may still show the first version until then)
+    draft = await eventually(lambda: _draft_with_source(nc, "TP", second["submission_id"]),
+                             what="district draft with the second version")
+    assert [(s["submission_id"], s["version"]) for s in draft["sources"]] == [(second["submission_id"], 2)]
     await accepted.stop()
 
 

@@ -137,3 +137,13 @@ async def test_marks_survive_a_restart_and_are_recomputed_then(compiler):
     await restarted.load()
     await restarted.tick()
     assert new_members(restarted, "TP") == 10
+
+
+def test_only_a_burst_round_of_many_scopes_pauses_longer_than_a_couple_of_seconds():
+    from services.compiler.handlers import BURST_ROUND, MAX_PAUSE, MAX_ROUND_PAUSE, pause_after
+
+    assert pause_after(0.01, 1, 0.5, root=False) == 0.5  # the debounce window
+    assert pause_after(3.0, 2, 0.5, root=False) == MAX_PAUSE  # a slow round of a few scopes: a change shows soon
+    assert pause_after(3.0, 700, 0.5, root=True) == MAX_PAUSE  # the provincial draft: never longer
+    assert pause_after(3.0, BURST_ROUND, 0.5, root=False) == 12.0  # a burst's round: four times it
+    assert pause_after(30.0, 700, 0.5, root=False) == MAX_ROUND_PAUSE
