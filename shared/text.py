@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
@@ -22,3 +23,8 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return fold(text).split()
+
+
+def interned(text: str | None) -> str | None:
+    """`sys.intern`, None kept: fields repeated across tens of thousands of records share one string."""
+    return sys.intern(text) if text is not None else None

@@ -188,7 +188,9 @@ class Compiler:
         compiling (700 districts in a national round)."""
         top = self.tree().root()
         top_id = top.unit_id if top is not None else None
-        marks = await self.store.dirty([top_id] if root and top_id else None)
+        if root and top_id is None:
+            return 0  # no province yet: nothing for the provincial loop
+        marks = await self.store.dirty([top_id] if root and top_id is not None else None)
         dirty = sorted(((s, g) for s, g in marks.items() if root is None or (s == top_id) == root),
                        key=lambda item: (item[0] != top_id, item[0]))
         # asked together: a slow deadline service costs one timeout per window, not one per scope

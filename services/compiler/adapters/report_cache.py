@@ -62,9 +62,6 @@ class ReportCache:
         return ReportRow(entry.unit_id, entry.report_type, entry.submission_id, entry.version,
                          json.loads(zlib.decompress(entry.packed)))
 
-    def __contains__(self, key: str) -> bool:
-        return key in self._entries
-
     def stats(self) -> dict[str, int]:
         return {"entries": len(self._entries), "bytes": self.used, "budget": self.budget, "hits": self.hits,
                 "misses": self.misses}

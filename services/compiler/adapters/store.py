@@ -19,6 +19,7 @@ from services.compiler.adapters.report_cache import ReportCache
 from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
 from shared import db as shared_db
 from shared.batching import MicroBatcher
+from shared.text import interned
 
 UNITS = "compiler_units"
 COVERAGE = "compiler_coverage"
@@ -183,7 +184,7 @@ class Store:
 
 def unit_info(doc: dict[str, Any]) -> UnitInfo:
     return UnitInfo(intern(doc["unit_id"]), doc.get("name") or doc["unit_id"], intern(doc.get("level", "")),
-                    _intern(doc.get("parent_id")), doc.get("path") or "", bool(doc.get("active", True)))
+                    interned(doc.get("parent_id")), doc.get("path") or "", bool(doc.get("active", True)))
 
 
 def _report_row(doc: dict[str, Any]) -> ReportRow:
@@ -194,9 +195,6 @@ def _report_row(doc: dict[str, Any]) -> ReportRow:
 def obligation_row(doc: dict[str, Any]) -> ObligationRow:
     """Ids, statuses and dates interned: 55 000 rows at national scale repeat them (and the tree's unit ids)."""
     return ObligationRow(intern(doc["unit_id"]), intern(doc["report_type"]), intern(doc["status"]),
-                         doc.get("unit_name") or "", doc.get("path") or "", _intern(doc.get("due_at")),
+                         doc.get("unit_name") or "", doc.get("path") or "", interned(doc.get("due_at")),
                          doc.get("version"), int(doc.get("changed_ts") or 0))
 
-
-def _intern(text: str | None) -> str | None:
-    return intern(text) if isinstance(text, str) else text

@@ -83,7 +83,6 @@ class Tree:
                 stack.extend(reversed(self._children.get(child, ())))
         return found
 
-
     def owners(self, scope: str) -> dict[str, str]:
         """Each unit below `scope` -> the unit directly under `scope` it is under (a child owns itself). Kept until
         the tree changes: callers do not change it."""

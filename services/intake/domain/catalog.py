@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.text import fold, tokens
+from shared.text import fold, interned, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +92,8 @@ class CatalogIndex:
         if entry.id in self._slot:
             self.remove(entry.id)
         slot = self._free.pop() if self._free else len(self._ids)
-        row = (entry.id, _intern(entry.number), entry.title.encode(), _intern(entry.issued_on), _intern(entry.issuer),
-               _intern(entry.kind), entry.url)
+        row = (entry.id, interned(entry.number), entry.title.encode(), interned(entry.issued_on), interned(entry.issuer),
+               interned(entry.kind), entry.url)
         if slot == len(self._ids):
             for column, value in zip(self._columns(), row, strict=True):
                 column.append(value)  # type: ignore[attr-defined]
@@ -160,10 +160,6 @@ class CatalogIndex:
             if len(results) >= limit:
                 break
         return results
-
-
-def _intern(text: str | None) -> str | None:
-    return sys.intern(text) if text is not None else None
 
 
 def _tokens(number: str, title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
