@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest_asyncio
 
 from services.compiler.adapters.store import Store
@@ -45,7 +47,8 @@ async def test_a_dirty_mark_is_cleared_only_at_the_generation_that_was_read(stor
 async def test_drafts_keep_every_version_and_point_to_the_latest(store):
     await store.save_draft("TP", 1, "h1", {"scope": "TP", "version": 1})
     await store.save_draft("TP", 2, "h2", {"scope": "TP", "version": 2})
-    await store.save_draft("TP", 2, "h2", {"scope": "TP", "version": 2})  # redone after a crash
+    await store.save_draft("TP", 2, "h2", {"scope": "TP", "version": 2, "redone": True})  # after a crash
+    assert await store.draft("TP", 2) == {"scope": "TP", "version": 2, "redone": True}
     latest = await store.latest("TP")
     assert latest["version"] == 2 and latest["hash"] == "h2" and latest["published"] is False
     await store.mark_published("TP", 2)
@@ -106,3 +109,24 @@ async def test_reports_past_the_cache_budget_are_read_from_the_database(mongo_ur
         assert s.cache_stats()["entries"] == 1  # the provincial draft's reports are kept whatever the budget
     finally:
         await shared_db.close()
+
+
+async def test_a_version_is_stored_compressed_and_read_back_as_it_was(store):
+    draft = {"scope": "TP", "version": 1, "sections": {"lessons": [{"text": "Bài học về công tác cán bộ " * 50}]},
+             "coverage": {"units": [{"unit_id": f"CS{i}", "status": "submitted"} for i in range(200)]}}
+    await store.save_draft("TP", 1, "h1", draft)
+    stored = await store.db["drafts"].find_one({"_id": "TP:1"})
+    assert "draft" not in stored and stored["bytes"] > 4 * len(stored["draft_z"])
+    assert await store.draft("TP", 1) == draft
+    assert (await store.latest("TP"))["draft"] == draft
+
+
+async def test_a_version_stored_before_compression_is_still_read(store):
+    await store.db["drafts"].insert_one({"_id": "TP:1", "scope": "TP", "version": 1, "draft": {"scope": "TP"}})
+    assert await store.draft("TP", 1) == {"scope": "TP"}
+
+
+async def test_the_marks_of_concurrent_callers_are_each_written(store):
+    await asyncio.gather(*(store.mark_dirty(["TP", "TU"] if i % 2 else ["TB"]) for i in range(50)))
+    marks = await store.dirty()
+    assert set(marks) == {"TP", "TU", "TB"} and all(gen >= 1 for gen in marks.values())

@@ -31,6 +31,16 @@ async def test_a_sweep_after_the_deadline_sends_one_overdue_notice_per_unsubmitt
     assert len(stream.subjects("review.obligations.changed.")) == 20  # the status change, announced once
 
 
+async def test_a_sweep_in_chunks_publishes_and_records_every_obligation_once(plan):
+    store, marks, stream = world(plan, units=23)
+    chunked = Sweeper(plan, ManualClock(at("2023-05-22 00:00")), store, marks, stream, NullLog(), chunk=4)
+    assert await chunked.sweep() == {"reminders": 0, "overdue": 23, "escalations": 46}
+    deadline_ids = stream.subjects("review.deadlines.")
+    assert len(deadline_ids) == len(set(deadline_ids)) == 69
+    assert all(len(ob.sent) == 3 for ob in store.docs.values())
+    assert await chunked.sweep() == {"reminders": 0, "overdue": 0, "escalations": 0}
+
+
 async def test_two_sweepers_at_once_publish_each_event_once_and_count_it_once(plan):
     store, marks, stream = world(plan)
     a = sweeper(plan, store, marks, stream, "2023-05-22 00:00")
