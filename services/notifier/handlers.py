@@ -50,7 +50,7 @@ class EventPublisher(Protocol):
 class Handlers:
     def __init__(self, units: Units, outbox: Outbox, digest_store: Digests, composer: Composer, clock: Clock,
                  publisher: EventPublisher, log: Any, *, service: str = "notifier", digest_window: timedelta,
-                 wake: Callable[[], None] = lambda: None, wall: Callable[[], float] = time.time) -> None:
+                 wake: Callable[[Sequence[Mail]], None] = lambda mails: None, wall: Callable[[], float] = time.time) -> None:
         self.units, self.outbox, self.digests, self.composer = units, outbox, digest_store, composer
         self.clock, self.publisher, self.log, self.service = clock, publisher, log, service
         self.window, self.wake, self.wall = digest_window, wake, wall
@@ -155,7 +155,8 @@ class Handlers:
             return
         added = await self.outbox.add(mails, int(self.wall() * 1000))
         self.log.debug("mail_queued", event_key=key, recipients=len(mails), new=added)
-        self.wake()
+        # all new: handed to the sender as written; some were there already (a redelivery): the sender looks
+        self.wake(mails if added == len(mails) else ())
 
     async def _decode(self, inbound: Inbound, model: type[M]) -> M:
         try:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from services.notifier.domain.mail import Mail
 from services.notifier.domain.retry import Action, Outcome, decide
 from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Announcer, Entry, Outbox, Relay
 from shared.clock import Clock, iso
+
+OFFERED_MAX = 4  # batches of handed-over entries kept at most (the outbox holds the rest)
 
 
 class Sender:
@@ -46,10 +50,16 @@ class Sender:
         # mails sent whose outcome is being announced and recorded: a slow database holds these, not the sending
         self._settling = asyncio.Semaphore(self.batch)
         self._wake = asyncio.Event()
+        self._offered: deque[Entry] = deque()
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def wake(self) -> None:
+    def wake(self, mails: Sequence[Mail] = ()) -> None:
+        """Look at the outbox now. `mails`: entries just written, due now and never tried, handed over so the
+        sender claims them without reading them back (a storm read 10 000 mails of ~5 KB back from the
+        database). Past a bound they are not kept: the outbox has them, a poll finds them."""
+        room = OFFERED_MAX * self.batch - len(self._offered)
+        self._offered.extend(Entry(mail) for mail in mails[:max(room, 0)])
         self._wake.set()
 
     def _now_ms(self) -> int:
@@ -89,15 +99,19 @@ class Sender:
     async def drain_once(self) -> int:
         """Claim what is due and start sending it; returns how many entries were taken."""
         now = self._now_ms()
-        entries = [e for e in await self.outbox.due(now, self.batch) if e.id not in self._inflight]
+        offered = [self._offered.popleft() for _ in range(min(self.batch, len(self._offered)))]
+        found = offered or await self.outbox.due(now, self.batch)
+        entries = [e for e in found if e.id not in self._inflight]
         if not entries:
-            return 0
+            return len(offered)  # offered entries a poll had already taken: look again at once
         to_send = [e for e in entries if e.state in (PENDING, SENDING)]
         to_announce = [e for e in entries if e.state in (SENT, FAILED)]
         self._inflight.update(e.id for e in entries)
         try:
-            if to_send:
-                await self.outbox.claim([e.id for e in to_send], now + self.lease_ms)
+            if to_send:  # only what this claim leased: another sender may have taken some meanwhile
+                leased = await self.outbox.claim([e.id for e in to_send], now, now + self.lease_ms)
+                self._inflight.difference_update(e.id for e in to_send if e.id not in leased)
+                to_send = [e for e in to_send if e.id in leased]
             if to_announce:
                 await self.outbox.hold([e.id for e in to_announce], now + self.lease_ms)
         except BaseException:

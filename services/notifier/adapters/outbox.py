@@ -9,6 +9,7 @@ written and the sender records a mail as sent before it forgets it."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,11 +74,21 @@ class MongoOutbox:
         cursor = self.col.find({"due_ts": {"$lte": now_ms}}).sort("due_ts", ASCENDING).limit(limit)
         return [_entry(doc) async for doc in cursor]
 
-    async def claim(self, ids: Sequence[str], lease_until_ms: int) -> None:
-        await self.col.update_many(
-            {"_id": {"$in": list(ids)}},
-            {"$set": {"state": SENDING, "due_ts": lease_until_ms}, "$inc": {"attempts": 1}},
+    async def claim(self, ids: Sequence[str], now_ms: int, lease_until_ms: int) -> set[str]:
+        """Lease the entries still due by `now_ms` (not leased meanwhile by another sender: replicas, or an entry
+        offered and found by a poll at once); returns the ids this call leased. The common case, every entry
+        leased, is told by the count; otherwise the ids are read back by this claim's token."""
+        ids = list(ids)
+        if not ids:
+            return set()
+        token = uuid.uuid4().hex
+        result = await self.col.update_many(
+            {"_id": {"$in": ids}, "due_ts": {"$lte": now_ms}},
+            {"$set": {"state": SENDING, "due_ts": lease_until_ms, "lease": token}, "$inc": {"attempts": 1}},
         )
+        if result.modified_count == len(ids):
+            return set(ids)
+        return {d["_id"] async for d in self.col.find({"_id": {"$in": ids}, "lease": token}, {"_id": 1})}
 
     async def hold(self, ids: Sequence[str], until_ms: int) -> None:
         await self.col.update_many({"_id": {"$in": list(ids)}}, {"$set": {"due_ts": until_ms}})

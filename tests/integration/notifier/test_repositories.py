@@ -75,12 +75,22 @@ async def test_due_returns_only_entries_due_by_now_oldest_first(database):
 async def test_a_claim_marks_sending_counts_the_attempt_and_hides_the_entry_until_the_lease(database):
     outbox = MongoOutbox(database)
     await outbox.add([_mail("k", "a@x.vn"), _mail("k", "b@x.vn")], 1000)
-    await outbox.claim(["k|a@x.vn"], 60_000)
+    assert await outbox.claim(["k|a@x.vn"], 5000, 60_000) == {"k|a@x.vn"}
     assert [e.id for e in await outbox.due(5000, 10)] == ["k|b@x.vn"]
     claimed = await outbox.get("k|a@x.vn")
     assert claimed is not None and (claimed.state, claimed.attempts) == ("sending", 1)
     assert await outbox.resume(7000) == 1
     assert [e.id for e in await outbox.due(7000, 10)] == ["k|b@x.vn", "k|a@x.vn"]
+
+
+async def test_a_claim_leases_only_what_is_still_due_and_says_which(database):
+    outbox = MongoOutbox(database)
+    await outbox.add([_mail("k", f"{n}@x.vn") for n in "abc"], 1000)
+    assert await outbox.claim(["k|a@x.vn"], 5000, 60_000) == {"k|a@x.vn"}  # another sender's lease
+    assert await outbox.claim(["k|a@x.vn", "k|b@x.vn", "k|c@x.vn"], 5000, 70_000) == {"k|b@x.vn", "k|c@x.vn"}
+    taken = await outbox.get("k|a@x.vn")
+    assert taken is not None and taken.attempts == 1
+    assert await outbox.claim(["k|b@x.vn"], 6000, 80_000) == set()
 
 
 async def test_settled_entries_leave_the_due_index_unless_their_outcome_waits_to_be_announced(database):

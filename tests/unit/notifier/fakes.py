@@ -55,10 +55,12 @@ class FakeOutbox:
         ids = sorted((t, i) for i, t in self.due_ts.items() if t <= now_ms)[:limit]
         return [self.entries[i] for _, i in ids]
 
-    async def claim(self, ids: Sequence[str], lease_until_ms: int) -> None:
-        for i in ids:
+    async def claim(self, ids: Sequence[str], now_ms: int, lease_until_ms: int) -> set[str]:
+        claimed = {i for i in ids if self.due_ts.get(i, now_ms + 1) <= now_ms}
+        for i in claimed:
             self.entries[i] = self.entries[i].tried()
             self.due_ts[i] = lease_until_ms
+        return claimed
 
     async def hold(self, ids: Sequence[str], until_ms: int) -> None:
         for i in ids:

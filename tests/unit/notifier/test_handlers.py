@@ -30,7 +30,7 @@ class World:
         self.units, self.outbox, self.digests = FakeUnits(*units), FakeOutbox(), FakeDigests()
         self.publisher, self.log, self.clock, self.woken = FakePublisher(), FakeLog(), clock(at), []
         self.handlers = Handlers(self.units, self.outbox, self.digests, composer(), self.clock, self.publisher,
-                                 self.log, digest_window=timedelta(hours=1), wake=lambda: self.woken.append(1),
+                                 self.log, digest_window=timedelta(hours=1), wake=lambda mails: self.woken.append(len(mails)),
                                  wall=FakeWall())
 
     def keys(self) -> list[str]:

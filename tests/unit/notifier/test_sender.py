@@ -158,3 +158,48 @@ async def test_a_slow_record_of_one_mail_does_not_hold_the_sending_of_the_next()
     outbox.release.set()
     await sender.settle(5)
     assert set(outbox.states().values()) == {"sent"}
+
+
+async def test_mails_handed_over_as_written_are_sent_without_reading_the_outbox_back():
+    outbox, relay, wall = FakeOutbox(), FakeRelay(), FakeWall()
+    mails = _mails()
+    await outbox.add(mails, int(wall() * 1000))
+    reads = []
+    due = outbox.due
+    outbox.due = lambda *a: reads.append(a) or due(*a)
+    sender = _sender(outbox, relay, wall=wall)
+    sender.wake(mails)
+    await _drain(sender)
+    assert sorted(m.recipient for m in relay.sent) == sorted([FIRST, SECOND]) and reads == []
+    assert set(outbox.states().values()) == {"sent"}
+
+
+async def test_a_handed_over_mail_another_sender_leased_first_is_not_sent_again():
+    outbox, wall = FakeOutbox(), FakeWall()
+    mails = _mails()
+    await outbox.add(mails, int(wall() * 1000))
+    other, mine = _sender(outbox, FakeRelay(), wall=wall), FakeRelay()
+    await _drain(other)  # a replica's poll took both first
+    sender = _sender(outbox, mine, wall=wall)
+    sender.wake(mails)
+    await _drain(sender)
+    assert mine.tries == []
+    assert all(e.attempts == 1 for e in outbox.entries.values())
+
+
+async def test_two_senders_polling_at_once_send_each_mail_once():
+    outbox, wall = FakeOutbox(), FakeWall()
+    await outbox.add(_mails(), int(wall() * 1000))
+    due = outbox.due
+
+    async def read_then_yield(*args):
+        found = await due(*args)
+        await asyncio.sleep(0)  # both polls read the same entries before either claims
+        return found
+
+    outbox.due = read_then_yield
+    first, second = FakeRelay(), FakeRelay()
+    a, b = _sender(outbox, first, wall=wall), _sender(outbox, second, wall=wall)
+    await asyncio.gather(a.drain_once(), b.drain_once())
+    await asyncio.gather(a.settle(), b.settle())
+    assert sorted(m.recipient for m in first.sent + second.sent) == sorted([FIRST, SECOND])
