@@ -9,6 +9,7 @@ killed compiler recomputes on start-up whatever it had not yet published.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from services.compiler.adapters.store import Store, obligation_row, unit_info
 from services.compiler.domain.coverage import CoverageRows
-from services.compiler.domain.draft import compile_draft, content_hash
+from services.compiler.domain.draft import PARTS, compile_draft, content_hash, source_versions
 from services.compiler.domain.model import TargetSpec, report_key
 from services.compiler.domain.tree import FEEDING_TYPES, Tree
 from shared import subjects
@@ -74,8 +75,11 @@ class Compiler:
         # scope -> recompute epoch at which this process last persisted a mark (see `mark`)
         self._marked: dict[str, int] = {}
         self._epoch: dict[str, int] = {}
+        # scope -> (digest of the report versions its last version was compiled from, that version): `_same_parts`
+        self._parts: dict[str, tuple[bytes, int]] = {}
         self.recomputations = 0
         self.versions_written = 0
+        self.parts_reused = 0
 
     async def load(self) -> None:
         self._tree = Tree(unit_info(d) for d in await self.store.units())
@@ -98,20 +102,19 @@ class Compiler:
             if self.versions.get(key, 0) > accepted.version:
                 return  # an older version arriving after a newer one changes nothing
             if self.versions.get(key, 0) < accepted.version:
-                doc = await self.store.submission(accepted.submission_id)
-                if doc is None:
+                stored = await self.store.submission(accepted.submission_id)
+                if stored is None:
                     raise SubmissionNotYetStored(accepted.submission_id)
-                version = int(doc.get("version") or accepted.version)
+                version = stored.version or accepted.version
                 if self.versions.get(key, 0) >= version:
                     return
+                path = stored.path or path
                 await self.store.save_report(key, {
                     "unit_id": accepted.unit_id, "report_type": accepted.report_type.value,
-                    "submission_id": accepted.submission_id, "version": version,
-                    "path": doc.get("path") or path,
-                    "content": (doc.get("submission") or {}).get("content") or {},
+                    "submission_id": accepted.submission_id, "version": version, "path": path,
+                    "content": stored.content,
                 }, pinned=self._feeds_root(accepted.unit_id))
                 self.versions[key] = version
-                path = doc.get("path") or path
         # equal version: a redelivery after a crash before the mark; mark again
         await self.mark(self._report_scopes(accepted.unit_id, path))
 
@@ -217,17 +220,21 @@ class Compiler:
         if not tree.is_scope(scope):
             return None
         started = time.perf_counter()
-        # only reports that exist (this process writes them all: `versions` knows every key)
-        keys = [k for u, t, _ in tree.feeds(scope) if (k := report_key(u, t)) in self.versions]
-        reports = await self.store.reports(keys, pinned=self._is_root(scope))
+        rows = self.coverage.in_scope(tree, scope)
+        # the reports it is compiled from, by version (this process writes them all: `versions` knows every key)
+        sources = source_versions(tree, scope, self.versions, rows)
+        signature = hashlib.blake2b(repr(sources).encode(), digest_size=16).digest()  # 700 of these stay in memory
+        parts = await self._same_parts(scope, signature)
+        reports = {} if parts is not None else await self.store.reports([key for key, _, _ in sources],
+                                                                        pinned=self._is_root(scope))
         if isinstance(milestones, _Ask):
             milestones = await self._milestones(scope)
-        content = compile_draft(tree, scope, reports, self.coverage.in_scope(tree, scope), self.targets, milestones,
-                                self.milestone_names)
+        content = compile_draft(tree, scope, reports, rows, self.targets, milestones, self.milestone_names, parts)
         self.recomputations += 1
         digest = content_hash(content)
         latest = await self.store.head(scope)
         if latest and latest.get("hash") == digest:
+            self._parts[scope] = (signature, int(latest["version"]))
             if not latest.get("published"):
                 at = latest.get("updated_at") or (latest.get("draft") or {}).get("updated_at") or iso(self.clock.now())
                 await self._publish(scope, {"version": latest["version"], "updated_at": at})
@@ -238,11 +245,25 @@ class Compiler:
         head = {"scope": scope, "version": version, "updated_at": iso(self.clock.now())}
         draft = {**head, **{k: v for k, v in content.items() if k != "scope"}}
         await self.store.save_draft(scope, version, digest, draft)
+        self._parts[scope] = (signature, version)
         self.versions_written += 1
         await self._publish(scope, draft)
         self.log.info("draft_recomputed", scope=scope, version=version, recomputations=self.recomputations,
                       sources=len(draft["sources"]), duration_ms=_ms(started))
         return draft
+
+    async def _same_parts(self, scope: str, signature: bytes) -> dict[str, Any] | None:
+        """The PARTS of the scope's last version when it was compiled from these same report versions: read back
+        (one compressed document) instead of its reports (a district's ~60, most of them not in the cache at
+        national scale). The province's reports are all cached, and its draft is large: compiled again."""
+        known = self._parts.get(scope)
+        if known is None or known[0] != signature or self._is_root(scope):
+            return None
+        previous = await self.store.draft(scope, known[1])
+        if previous is None or any(part not in previous for part in PARTS):
+            return None
+        self.parts_reused += 1
+        return {part: previous[part] for part in PARTS}
 
     async def _milestones(self, scope: str) -> list[dict[str, Any]] | None:
         """The deadline service's answer; when it does not answer in time, the last answer it gave for the
@@ -301,6 +322,7 @@ class Compiler:
 
     def stats(self) -> dict[str, Any]:
         return {"recomputations": self.recomputations, "versions_written": self.versions_written,
+                "parts_reused": self.parts_reused,
                 "report_cache": self.store.cache_stats()}
 
 

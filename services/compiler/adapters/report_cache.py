@@ -5,7 +5,7 @@ reports from the database again (a national burst: ~7 000 recomputes × ~60 repo
 through by the store (after the database write succeeded) and filled by its reads; an entry is replaced only by a
 version at least as new, so a read that raced a newer write cannot put the older version back.
 
-Contents are stored as zlib-compressed JSON (~1.4 KB a grassroots report instead of ~9 KB as Python objects) within
+Contents are stored as zlib-compressed BSON (~1.6 KB a grassroots report instead of ~9 KB as Python objects) within
 a byte budget. Past the budget, new entries are not admitted (a recompute reads those from the database): no
 eviction, since recomputes sweep every district in turn and a least-recently-used policy would then keep nothing.
 Entries marked `always` (the reports the provincial draft is compiled from, a few hundred) are admitted past it.
@@ -14,9 +14,11 @@ One compiler process owns `compiler_reports` (deploy/README): nothing else write
 
 from __future__ import annotations
 
-import json
 import zlib
 from typing import NamedTuple
+
+import bson
+from bson.raw_bson import RawBSONDocument
 
 from services.compiler.domain.model import ReportRow
 
@@ -44,7 +46,9 @@ class ReportCache:
         old = self._entries.get(key)
         if old is not None and old.version > row.version:
             return False
-        packed = zlib.compress(json.dumps(row.content, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+        content = row.content
+        # BSON as read (a submission read raw is never decoded here), else encoded from the dict
+        packed = zlib.compress(content.raw if isinstance(content, RawBSONDocument) else bson.encode(content), 1)
         size = len(packed) + ENTRY_OVERHEAD
         freed = len(old.packed) + ENTRY_OVERHEAD if old is not None else 0
         if old is None and not always and self.used + size > self.budget:
@@ -60,7 +64,7 @@ class ReportCache:
             return None
         self.hits += 1
         return ReportRow(entry.unit_id, entry.report_type, entry.submission_id, entry.version,
-                         json.loads(zlib.decompress(entry.packed)))
+                         bson.decode(zlib.decompress(entry.packed)))
 
     def stats(self) -> dict[str, int]:
         return {"entries": len(self._entries), "bytes": self.used, "budget": self.budget, "hits": self.hits,

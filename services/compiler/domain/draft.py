@@ -14,14 +14,67 @@ from services.compiler.domain.model import ObligationRow, ReportRow, TargetSpec,
 from services.compiler.domain.sections import build_sections
 from services.compiler.domain.tree import MAIN, Tree
 
+# The parts of a draft that depend only on the reports it is compiled from (not on the coverage, names or
+# milestones): a recompute whose sources did not change (the deadline storm: only statuses) reuses them.
+PARTS = ("targets", "inspection", "sections", "sources")
 
-def usable(report: ReportRow | None, obligation: ObligationRow | None) -> bool:
+
+def usable_version(version: int | None, obligation: ObligationRow | None) -> bool:
     """A version sent back by the level above leaves the draft until a newer one arrives (§ 10)."""
-    if report is None:
+    if version is None:
         return False
     if obligation is not None and obligation.status in ("returned", "removed"):
-        return obligation.version is not None and report.version > obligation.version
+        return obligation.version is not None and version > obligation.version
     return True
+
+
+def usable(report: ReportRow | None, obligation: ObligationRow | None) -> bool:
+    return usable_version(report.version if report is not None else None, obligation)
+
+
+def source_versions(tree: Tree, scope: str, versions: Mapping[str, int],
+                    obligations: Iterable[ObligationRow]) -> tuple[tuple[str, str, int], ...]:
+    """(report key, role, version) of each report the scope's draft would be compiled from, from the versions
+    alone: what its PARTS depend on."""
+    by_key = {report_key(r.unit_id, r.report_type): r for r in obligations}
+    found = []
+    for unit_id, report_type, role in tree.feeds(scope):
+        key = report_key(unit_id, report_type)
+        version = versions.get(key)
+        if usable_version(version, by_key.get(key)):
+            found.append((key, role, version or 0))
+    return tuple(found)
+
+
+def compile_parts(
+    tree: Tree,
+    scope: str,
+    reports: Mapping[str, ReportRow],
+    obligations: Iterable[ObligationRow],
+    targets: Iterable[TargetSpec],
+) -> dict[str, Any]:
+    """The PARTS of a scope's draft. `reports` is keyed `<unit>:<type>`."""
+    by_key = {report_key(r.unit_id, r.report_type): r for r in obligations}
+    main: list[ReportRow] = []
+    inspection: list[ReportRow] = []
+    for unit_id, report_type, role in tree.feeds(scope):
+        key = report_key(unit_id, report_type)
+        report = reports.get(key)
+        if not usable(report, by_key.get(key)):
+            continue
+        assert report is not None
+        (main if role == MAIN else inspection).append(report)
+    sources = sorted(main + inspection, key=lambda r: (r.unit_id, r.report_type))
+    return {
+        "targets": aggregate_targets(targets, main),
+        "inspection": sum_inspection(inspection),
+        "sections": build_sections(main),
+        "sources": [
+            {"submission_id": r.submission_id, "unit_id": r.unit_id, "report_type": r.report_type,
+             "version": r.version}
+            for r in sources
+        ],
+    }
 
 
 def compile_draft(
@@ -32,26 +85,19 @@ def compile_draft(
     targets: Iterable[TargetSpec],
     milestones: Iterable[Mapping[str, Any]] | None = None,
     milestone_names: Mapping[str, str] | None = None,
+    parts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything in the draft but `version` and `updated_at`. `reports` is keyed `<unit>:<type>`.
-    `milestones` are the deadline service's rows for the scope; None (it did not answer) leaves them out."""
+    `milestones` are the deadline service's rows for the scope; None (it did not answer) leaves them out.
+    `parts`: the PARTS of an earlier draft compiled from the same sources (then `reports` is not read)."""
     rows = list(obligations)
-    by_key = {report_key(r.unit_id, r.report_type): r for r in rows}
-    main: list[ReportRow] = []
-    inspection: list[ReportRow] = []
-    for unit_id, report_type, role in tree.feeds(scope):
-        key = report_key(unit_id, report_type)
-        report = reports.get(key)
-        if not usable(report, by_key.get(key)):
-            continue
-        assert report is not None
-        (main if role == MAIN else inspection).append(report)
+    if parts is None:
+        parts = compile_parts(tree, scope, reports, rows, targets)
     unit = tree.get(scope)
     parent = tree.get(unit.parent_id) if unit and unit.parent_id else None
     root = tree.root()
-    sources = sorted(main + inspection, key=lambda r: (r.unit_id, r.report_type))
     coverage = coverage_of(tree, scope, rows)
-    named = {r.unit_id for r in sources} | {c["unit_id"] for c in coverage["units"]}
+    named = {s["unit_id"] for s in parts["sources"]} | {c["unit_id"] for c in coverage["units"]}
     extra: dict[str, Any] = {}
     if milestones is not None:
         extra["milestones"] = listed_milestones(tree, scope, milestones, milestone_names or {})
@@ -62,14 +108,10 @@ def compile_draft(
         "parent_name": parent.name if parent else None,
         "root_name": root.name if root else None,
         "coverage": coverage,
-        "targets": aggregate_targets(targets, main),
-        "inspection": sum_inspection(inspection),
-        "sections": build_sections(main),
-        "sources": [
-            {"submission_id": r.submission_id, "unit_id": r.unit_id, "report_type": r.report_type,
-             "version": r.version}
-            for r in sources
-        ],
+        "targets": parts["targets"],
+        "inspection": parts["inspection"],
+        "sections": parts["sections"],
+        "sources": parts["sources"],
         "unit_names": {uid: _name(tree, uid, rows) for uid in sorted(named)},
         **extra,
     }

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest_asyncio
 
+from services.compiler.adapters.report_cache import ReportCache
 from services.compiler.adapters.store import Store
 from shared import db as shared_db
 
@@ -130,3 +131,19 @@ async def test_the_marks_of_concurrent_callers_are_each_written(store):
     await asyncio.gather(*(store.mark_dirty(["TP", "TU"] if i % 2 else ["TB"]) for i in range(50)))
     marks = await store.dirty()
     assert set(marks) == {"TP", "TU", "TB"} and all(gen >= 1 for gen in marks.values())
+
+
+async def test_a_submission_read_raw_reaches_the_draft_as_it_was_written(store):
+    content = {"leadership": "Đảng ủy xã lãnh đạo", "lessons": ["Bài học một", "Bài học hai"],
+               "targets": [{"code": "T1", "value": 12.5}], "shortcomings": [{"text": "Chậm", "cause": None}]}
+    await store.db["submissions"].insert_one({"_id": "s1", "version": 2, "path": "TU.HU1.X1", "unit_id": "X1",
+                                              "submission": {"submission_id": "s1", "content": content}})
+    stored = await store.submission("s1")
+    assert stored is not None and (stored.version, stored.path) == (2, "TU.HU1.X1")
+    assert await store.submission("nope") is None
+    key = "X1:resolution_review"
+    await store.save_report(key, {"unit_id": "X1", "report_type": "resolution_review", "submission_id": "s1",
+                                  "version": 2, "content": stored.content})
+    assert (await store.reports([key]))[key].content == content
+    store.cache = ReportCache(0)  # a miss reads the content back from the submission it names
+    assert (await store.reports([key]))[key].content == content

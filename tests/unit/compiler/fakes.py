@@ -6,6 +6,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from services.compiler.adapters.store import StoredSubmission, stored_submission
 from services.compiler.domain.model import ReportRow
 from shared.messaging import Event, Inbound
 
@@ -18,6 +19,8 @@ class FakeStore:
         self.submissions: dict[str, dict[str, Any]] = {}
         self.dirty_: dict[str, int] = {}
         self.drafts: dict[str, dict[str, Any]] = {}
+        self.draft_reads = 0
+        self.report_reads = 0
         self.latest_: dict[str, dict[str, Any]] = {}
         self.mark_writes = 0
 
@@ -43,11 +46,13 @@ class FakeStore:
         return {}
 
     async def reports(self, keys: Iterable[str], pinned: bool = False) -> dict[str, ReportRow]:
+        self.report_reads += 1
         return {k: ReportRow(d["unit_id"], d["report_type"], d["submission_id"], d["version"], d["content"])
                 for k in keys if (d := self.reports_.get(k))}
 
-    async def submission(self, submission_id: str) -> dict[str, Any] | None:
-        return self.submissions.get(submission_id)
+    async def submission(self, submission_id: str) -> StoredSubmission | None:
+        doc = self.submissions.get(submission_id)
+        return stored_submission(doc) if doc is not None else None
 
     async def mark_dirty(self, scopes: Iterable[str]) -> None:
         self.mark_writes += 1
@@ -75,6 +80,11 @@ class FakeStore:
         body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
         self.drafts[f"{scope}:{version}"] = body
         self.latest_[scope] = {**body, "published": False}
+
+    async def draft(self, scope: str, version: int) -> dict[str, Any] | None:
+        self.draft_reads += 1
+        found = self.drafts.get(f"{scope}:{version}")
+        return copy.deepcopy(found["draft"]) if found else None  # a copy, as a database read gives
 
     async def mark_published(self, scope: str, version: int) -> None:
         self.latest_[scope]["published"] = True

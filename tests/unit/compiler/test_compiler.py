@@ -121,6 +121,35 @@ async def test_a_status_change_updates_the_coverage_of_the_district_and_the_prov
     assert latest(compiler, "TP")["coverage"]["pending"] == 0
 
 
+def status(unit: str, value: str, version: int | None = None) -> bytes:
+    return json.dumps({"unit_id": unit, "unit_name": unit, "path": f"TP.{unit}", "report_type": "resolution_review",
+                       "due_at": "2023-05-15T00:00:00+07:00", "status": value, "version": version,
+                       "changed_at": "2023-05-16T00:00:00+07:00"}).encode()
+
+
+async def test_a_status_change_alone_reuses_the_reports_part_of_the_last_version(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    reads = compiler.store.report_reads
+    await compiler.on_obligation(inbound("review.obligations.changed.TP.X2", status("X2", "overdue")))
+    await compiler.tick(root=False)
+    assert compiler.store.report_reads == reads and compiler.parts_reused == 1  # the district: its last version's
+    reused = {k: v for k, v in latest(compiler, "TP").items() if k not in ("version", "updated_at")}
+    assert reused["coverage"]["overdue"] == 1 and reused["targets"][0]["value"] == 10
+    fresh = Compiler(compiler.store, load_plan(BUNDLED_PLAN), ManualClock(), FakePublisher(), NullLog(), 0)
+    await fresh.load()
+    assert await fresh.recompute("TP") is None  # compiled from its reports: the same content, no new version
+    assert compiler.store.report_reads == reads + 1
+
+
+async def test_a_returned_version_is_not_taken_from_the_last_version(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    await compiler.on_obligation(inbound("review.obligations.changed.TP.X1", status("X1", "returned", 1)))
+    await compiler.tick()
+    assert new_members(compiler, "TP") is None and compiler.parts_reused == 0
+
+
 async def test_a_unit_moved_between_districts_moves_its_report_on_the_next_recompute(compiler):
     await accept(compiler, "X1", "TP.X1", 1, 10)
     await compiler.tick()
