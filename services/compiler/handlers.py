@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from services.compiler.adapters.store import Store, obligation_row, unit_info
 from services.compiler.domain.coverage import CoverageRows
-from services.compiler.domain.draft import PARTS, compile_draft, content_hash, source_versions
+from services.compiler.domain.draft import PARTS, compile_draft, content_json, source_versions
 from services.compiler.domain.model import TargetSpec, report_key
 from services.compiler.domain.tree import FEEDING_TYPES, Tree
 from shared import subjects
@@ -231,7 +231,7 @@ class Compiler:
             milestones = await self._milestones(scope)
         content = compile_draft(tree, scope, reports, rows, self.targets, milestones, self.milestone_names, parts)
         self.recomputations += 1
-        digest = content_hash(content)
+        digest, encoded = content_json(content)
         latest = await self.store.head(scope)
         if latest and latest.get("hash") == digest:
             self._parts[scope] = (signature, int(latest["version"]))
@@ -244,7 +244,7 @@ class Compiler:
         version = int(latest["version"]) + 1 if latest else 1
         head = {"scope": scope, "version": version, "updated_at": iso(self.clock.now())}
         draft = {**head, **{k: v for k, v in content.items() if k != "scope"}}
-        await self.store.save_draft(scope, version, digest, draft)
+        await self.store.save_draft(scope, version, digest, draft, encoded)
         self._parts[scope] = (signature, version)
         self.versions_written += 1
         await self._publish(scope, draft)
@@ -255,9 +255,9 @@ class Compiler:
     async def _same_parts(self, scope: str, signature: bytes) -> dict[str, Any] | None:
         """The PARTS of the scope's last version when it was compiled from these same report versions: read back
         (one compressed document) instead of its reports (a district's ~60, most of them not in the cache at
-        national scale). The province's reports are all cached, and its draft is large: compiled again."""
+        national scale; the province's 740 are all cached, but compiling them took most of its recompute)."""
         known = self._parts.get(scope)
-        if known is None or known[0] != signature or self._is_root(scope):
+        if known is None or known[0] != signature:
             return None
         previous = await self.store.draft(scope, known[1])
         if previous is None or any(part not in previous for part in PARTS):

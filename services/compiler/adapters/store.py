@@ -20,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.compiler.adapters.report_cache import ReportCache
+from services.compiler.domain.draft import HEAD, content_json
 from services.compiler.domain.model import ObligationRow, ReportRow, UnitInfo
 from shared import db as shared_db
 from shared.batching import MicroBatcher
@@ -188,15 +189,16 @@ class Store:
         doc = await self.db[DRAFTS].find_one({"_id": f"{scope}:{version}"})
         return stored_draft(doc) if doc else None
 
-    async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any]) -> None:
+    async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any],
+                         content: bytes | None = None) -> None:
         """The version first, then the pointer to it; a crash between the two redoes both, harmlessly. The draft
         is written once: the pointer holds its version and hash (a recompute compares hashes, reading only it).
 
-        A version's draft is stored compressed (`draft_z`, zlib of its JSON; `bytes` its size): every version is
-        kept, and a national burst wrote ~4 000 district drafts of ~75 KB, most of what the database had to
-        write. The header fields stay plain, for queries over the versions."""
+        A version keeps its content compressed (`draft_z`: zlib of the JSON the hash was computed from, `content`
+        when the caller has it; `bytes` its size) beside its `version` and `updated_at`: every version is kept,
+        and a national burst wrote ~4 000 district drafts of ~75 KB, most of what the database had to write."""
         key = f"{scope}:{version}"
-        raw = json.dumps(draft, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        raw = content if content is not None else content_json(draft)[1]
         body = {"scope": scope, "version": version, "hash": digest, "updated_at": draft.get("updated_at")}
         doc = {"_id": key, **body, "bytes": len(raw), "draft_z": zlib.compress(raw, DRAFT_COMPRESSION)}
         try:
@@ -211,11 +213,13 @@ class Store:
 
 
 def stored_draft(doc: dict[str, Any]) -> dict[str, Any]:
-    """A stored version's draft: compressed (`draft_z`) or, stored before issue 8, as a document (`draft`)."""
-    if doc.get("draft_z") is not None:
-        loaded: dict[str, Any] = json.loads(zlib.decompress(doc["draft_z"]))
-        return loaded
-    return doc.get("draft") or {}
+    """A stored version's draft: its compressed content (`draft_z`) with its version and time or, stored before
+    issue 8, a document (`draft`)."""
+    if doc.get("draft_z") is None:
+        return doc.get("draft") or {}
+    content = json.loads(zlib.decompress(doc["draft_z"]))
+    head = {k: doc[k] for k in ("scope", *HEAD) if doc.get(k) is not None}
+    return {**head, **content}
 
 
 def unit_info(doc: dict[str, Any]) -> UnitInfo:

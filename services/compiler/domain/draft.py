@@ -117,9 +117,15 @@ def compile_draft(
     }
 
 
-def content_hash(content: Mapping[str, Any]) -> str:
-    body = {k: v for k, v in content.items() if k not in ("version", "updated_at")}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+HEAD = ("version", "updated_at")  # what a version adds to its content
+
+
+def content_json(content: Mapping[str, Any]) -> tuple[str, bytes]:
+    """The content's hash and the JSON it is computed from (sorted keys, without the HEAD): encoded once, the
+    same bytes are what the store keeps (a national provincial draft is ~1.2 MB of JSON)."""
+    body = {k: v for k, v in content.items() if k not in HEAD}
+    raw = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(raw).hexdigest(), raw
 
 
 def _name(tree: Tree, unit_id: str, rows: list[ObligationRow]) -> str:

@@ -76,7 +76,8 @@ class FakeStore:
         return {k: v for k, v in found.items() if k != "draft"} | {"updated_at": found["draft"]["updated_at"]} \
             if found else None
 
-    async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any]) -> None:
+    async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any],
+                         content: bytes | None = None) -> None:
         body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
         self.drafts[f"{scope}:{version}"] = body
         self.latest_[scope] = {**body, "published": False}
