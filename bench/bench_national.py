@@ -396,8 +396,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
               f"+{drafts.at.last - last_accepted:.1f} s, final root draft +{compile_s:.1f} s after the last "
               "accepted", flush=True)
         stats = await request(nc, "review.query.compiler.stats", {})
-        print(f"compiler: {stats.get('recomputations')} recomputations, report cache {stats.get('report_cache')}",
-              flush=True)
+        print(f"compiler: {stats}", flush=True)
 
         # sweep and mail
         await set_clocks(nc, STORM_AT)

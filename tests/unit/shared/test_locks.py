@@ -35,3 +35,22 @@ async def test_a_key_is_released_when_its_holder_raises():
     assert len(locks) == 0
     async with locks.hold("k"):
         assert len(locks) == 1
+
+
+async def test_a_waiter_cancelled_before_its_turn_leaves_nothing_behind():
+    locks, entered = KeyedLocks(), asyncio.Event()
+
+    async def first() -> None:
+        async with locks.hold("k"):
+            entered.set()
+            await asyncio.sleep(0.01)
+
+    holder = asyncio.ensure_future(first())
+    await entered.wait()
+    waiter = asyncio.ensure_future(locks.hold("k").__aenter__())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await asyncio.gather(holder, waiter, return_exceptions=True)
+    assert waiter.cancelled() and len(locks) == 0
+    async with locks.hold("k"):
+        assert len(locks) == 1
