@@ -46,7 +46,7 @@ from services.compiler.adapters.store import stored_draft
 from services.notifier.app import CONNECTIONS
 from shared.plan import load_plan
 from shared.settings import BUNDLED_PLAN
-from shared.streams import ensure_stream
+from shared.streams import STREAM_NAME, ensure_stream
 from tests.infra.smtp import SmtpServer
 
 SERVICES = ("intake", "deadline", "compiler", "notifier")
@@ -96,6 +96,20 @@ async def publish_all(js: Any, items: list[tuple[str, bytes, str]], sent: dict[s
             await js.publish(subject, data, headers={"Nats-Msg-Id": msg_id}, timeout=60)
 
     await asyncio.gather(*(one(*i) for i in items))
+
+
+async def consumers_busy(nc: nats.NATS, durables: tuple[str, ...], seen: list[float], interval: float = 0.25) -> None:
+    """Appends the time (perf_counter) of every sample in which these durables had messages pending or
+    unacknowledged, until cancelled: the last one is when their service caught up."""
+    js = nc.jetstream()
+    while True:
+        try:
+            infos = await asyncio.gather(*(js.consumer_info(STREAM_NAME, d) for d in durables))
+            if any(i.num_pending or i.num_ack_pending for i in infos):
+                seen.append(time.perf_counter())
+        except Exception:  # a slow answer: the next sample
+            pass
+        await asyncio.sleep(interval)
 
 
 async def wait_until(check: Any, timeout: float, what: str, interval: float = 0.5) -> None:
@@ -386,7 +400,11 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
             cov = draft.get("coverage", {})
             return len(draft.get("sources", [])) >= sources and cov.get("submitted", 0) >= submitted
 
+        compiler_busy: list[float] = []
+        sampler = asyncio.ensure_future(consumers_busy(nc, ("compiler-accepted", "compiler-obligations"),
+                                                       compiler_busy))
         await wait_until(final_draft, 3600, "the final provincial draft", 1.0)
+        sampler.cancel()
         final_at = max([*root_updates.at.values(), last_accepted])
         compile_s = final_at - last_accepted
         burst_cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
@@ -394,7 +412,8 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
               f"{os.cpu_count()} cores): " + ", ".join(f"{k} {v:.1f}" for k, v in burst_cpu.items()), flush=True)
         print(f"compile: last obligation change +{changes.at.last - last_accepted:.1f} s, last draft of any scope "
               f"+{drafts.at.last - last_accepted:.1f} s, final root draft +{compile_s:.1f} s after the last "
-              "accepted", flush=True)
+              "accepted; the compiler's consumers last seen busy "
+              + (f"+{compiler_busy[-1] - last_accepted:.1f} s" if compiler_busy else "never"), flush=True)
         stats = await request(nc, "review.query.compiler.stats", {})
         print(f"compiler: {stats}", flush=True)
 

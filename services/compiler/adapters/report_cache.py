@@ -46,6 +46,8 @@ class ReportCache:
         old = self._entries.get(key)
         if old is not None and old.version > row.version:
             return False
+        if old is None and not always and self.used >= self.budget:
+            return False  # full: not compressed only to be turned away (most puts of a national burst)
         content = row.content
         # BSON as read (a submission read raw is never decoded here), else encoded from the dict
         packed = zlib.compress(content.raw if isinstance(content, RawBSONDocument) else bson.encode(content), 1)
