@@ -56,7 +56,7 @@ def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRE
                     lease_seconds=60.0)
     handlers = Handlers(CachedUnits(MongoUnits(database)), outbox, MongoDigests(database), composer, rt.clock, rt.publisher,
                         rt.log, service=rt.service, digest_window=timedelta(seconds=settings.digest_seconds),
-                        wake=sender.wake)
+                        handoff=sender)
     return handlers, sender
 
 

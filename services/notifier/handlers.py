@@ -22,7 +22,7 @@ from services.notifier.domain.compose import (
 )
 from services.notifier.domain.mail import Mail, Person
 from services.notifier.domain.units import UnitView
-from services.notifier.ports import Digests, Outbox, Units
+from services.notifier.ports import Digests, Handoff, NoHandoff, Outbox, Units
 from shared.clock import Clock
 from shared.contract import Decided, DraftUpdated, Escalated, Overdue, Rejected, Reminder, UnitChanged
 from shared.contract.deadlines import escalated_key, overdue_key, reminder_key
@@ -50,10 +50,10 @@ class EventPublisher(Protocol):
 class Handlers:
     def __init__(self, units: Units, outbox: Outbox, digest_store: Digests, composer: Composer, clock: Clock,
                  publisher: EventPublisher, log: Any, *, service: str = "notifier", digest_window: timedelta,
-                 wake: Callable[[Sequence[Mail]], None] = lambda mails: None, wall: Callable[[], float] = time.time) -> None:
+                 handoff: Handoff | None = None, wall: Callable[[], float] = time.time) -> None:
         self.units, self.outbox, self.digests, self.composer = units, outbox, digest_store, composer
         self.clock, self.publisher, self.log, self.service = clock, publisher, log, service
-        self.window, self.wake, self.wall = digest_window, wake, wall
+        self.window, self.handoff, self.wall = digest_window, handoff or NoHandoff(), wall
         self._locks = KeyedLocks()
 
     async def unit_changed(self, inbound: Inbound) -> None:
@@ -153,10 +153,15 @@ class Handlers:
         if not mails:
             self.log.info("mail_not_needed", event_key=key, why="no recipients")
             return
-        added = await self.outbox.add(mails, int(self.wall() * 1000))
+        now_ms, lease = int(self.wall() * 1000), self.handoff.lease_until()
+        if lease is None:
+            added = await self.outbox.add(mails, now_ms)
+            self.handoff.wake()
+        else:  # written leased to this process's sender, and handed to it: only the new ones (a redelivery)
+            new = await self.outbox.add_leased(mails, now_ms, lease)
+            self.handoff.take([m for m in mails if m.id in new])
+            added = len(new)
         self.log.debug("mail_queued", event_key=key, recipients=len(mails), new=added)
-        # all new: handed to the sender as written; some were there already (a redelivery): the sender looks
-        self.wake(mails if added == len(mails) else ())
 
     async def _decode(self, inbound: Inbound, model: type[M]) -> M:
         try:

@@ -19,7 +19,7 @@ from services.notifier.domain.retry import Action, Outcome, decide
 from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Announcer, Entry, Outbox, Relay
 from shared.clock import Clock, iso
 
-OFFERED_MAX = 4  # batches of handed-over entries kept at most (the outbox holds the rest)
+OFFERED_MAX = 4  # batches of mails written leased to the sender waiting for it, at most (the rest are written due)
 
 
 class Sender:
@@ -54,12 +54,22 @@ class Sender:
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def wake(self, mails: Sequence[Mail] = ()) -> None:
-        """Look at the outbox now. `mails`: entries just written, due now and never tried, handed over so the
-        sender claims them without reading them back (a storm read 10 000 mails of ~5 KB back from the
-        database). Past a bound they are not kept: the outbox has them, a poll finds them."""
-        room = OFFERED_MAX * self.batch - len(self._offered)
-        self._offered.extend(Entry(mail) for mail in mails[:max(room, 0)])
+    def wake(self) -> None:
+        """Look at the outbox now."""
+        self._wake.set()
+
+    def lease_until(self) -> int | None:
+        """The lease for mails about to be written already leased to this sender (`take`), or None when it has
+        enough of those waiting: then they are written due, and a poll finds them."""
+        if len(self._offered) >= OFFERED_MAX * self.batch:
+            return None
+        return self._now_ms() + self.lease_ms
+
+    def take(self, mails: Sequence[Mail]) -> None:
+        """Mails just written leased to this sender (`lease_until`): sent without being read back or claimed
+        (a storm read 10 000 mails of ~5 KB back and wrote each once more to claim it). A crash before they are
+        sent leaves them `sending`: due again when the lease ends, or at once on restart (`resume`)."""
+        self._offered.extend(Entry(mail) for mail in mails)
         self._wake.set()
 
     def _now_ms(self) -> int:
@@ -98,12 +108,12 @@ class Sender:
 
     async def drain_once(self) -> int:
         """Claim what is due and start sending it; returns how many entries were taken."""
+        if self._offered:
+            return await self._send_taken()
         now = self._now_ms()
-        offered = [self._offered.popleft() for _ in range(min(self.batch, len(self._offered)))]
-        found = offered or await self.outbox.due(now, self.batch)
-        entries = [e for e in found if e.id not in self._inflight]
+        entries = [e for e in await self.outbox.due(now, self.batch) if e.id not in self._inflight]
         if not entries:
-            return len(offered)  # offered entries a poll had already taken: look again at once
+            return 0
         to_send = [e for e in entries if e.state in (PENDING, SENDING)]
         to_announce = [e for e in entries if e.state in (SENT, FAILED)]
         self._inflight.update(e.id for e in entries)
@@ -124,6 +134,16 @@ class Sender:
             await self._gate.acquire()
             self._spawn(self._reannounce(entry))
         return len(entries)
+
+    async def _send_taken(self) -> int:
+        """Start sending mails written leased to this sender (`take`)."""
+        taken = [self._offered.popleft() for _ in range(min(self.batch, len(self._offered)))]
+        entries = [e for e in taken if e.id not in self._inflight]
+        self._inflight.update(e.id for e in entries)
+        for entry in entries:
+            await self._gate.acquire()
+            self._spawn(self._deliver(entry.tried()))
+        return len(taken)
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

@@ -30,7 +30,8 @@ BATCH = 512
 class MongoOutbox:
     def __init__(self, db: AsyncDatabase[Any], name: str = "outbox") -> None:
         self.col = db[name]
-        self._adds: MicroBatcher[tuple[Sequence[Mail], int], int] = MicroBatcher(self._add_many, max_items=BATCH)
+        self._adds: MicroBatcher[tuple[Sequence[Mail], int, int | None], set[str]] = MicroBatcher(
+            self._add_many, max_items=BATCH)
         self._marks: MicroBatcher[tuple[str, dict[str, Any]], None] = MicroBatcher(self._update_many,
                                                                                     max_items=BATCH)
 
@@ -39,19 +40,27 @@ class MongoOutbox:
         await self.col.create_index([("state", ASCENDING)], name="state")
 
     async def add(self, mails: Sequence[Mail], due_ms: int) -> int:
-        """Insert what is new; entries already there (a redelivered event) are left exactly as they are.
-        Returns how many of these mails were new."""
+        """Insert what is new, due at `due_ms`; entries already there (a redelivered event) are left exactly as
+        they are. Returns how many of these mails were new."""
         if not mails:
             return 0
-        return await self._adds.submit((mails, due_ms))
+        return len(await self._adds.submit((mails, due_ms, None)))
 
-    async def _add_many(self, calls: list[tuple[Sequence[Mail], int]]) -> list[int]:
+    async def add_leased(self, mails: Sequence[Mail], now_ms: int, lease_until_ms: int) -> set[str]:
+        """Insert what is new already leased (`sending`, one attempt, due when the lease ends) to the caller,
+        which sends them; returns their ids. Entries already there are left as they are."""
+        if not mails:
+            return set()
+        return await self._adds.submit((mails, now_ms, lease_until_ms))
+
+    async def _add_many(self, calls: list[tuple[Sequence[Mail], int, int | None]]) -> list[set[str]]:
         docs, owner = [], []
-        for n, (mails, due_ms) in enumerate(calls):
+        for n, (mails, due_ms, lease) in enumerate(calls):
             for mail in mails:
-                docs.append(_doc(mail, due_ms))
+                docs.append(_doc(mail, due_ms) if lease is None else _doc(mail, due_ms) | {
+                    "state": SENDING, "attempts": 1, "due_ts": lease})
                 owner.append(n)
-        new = [len(mails) for mails, _ in calls]
+        new = [{m.id for m in mails} for mails, _, _ in calls]
         try:
             await self.col.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
@@ -59,7 +68,8 @@ class MongoOutbox:
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
             for error in errors:
-                new[owner[int(error["index"])]] -= 1
+                index = int(error["index"])
+                new[owner[index]].discard(docs[index]["_id"])
         return new
 
     async def _update_many(self, updates: list[tuple[str, dict[str, Any]]]) -> list[None]:

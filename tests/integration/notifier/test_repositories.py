@@ -93,6 +93,16 @@ async def test_a_claim_leases_only_what_is_still_due_and_says_which(database):
     assert await outbox.claim(["k|b@x.vn"], 6000, 80_000) == set()
 
 
+async def test_mails_written_leased_are_new_only_sending_and_hidden_until_the_lease_ends(database):
+    outbox = MongoOutbox(database)
+    await outbox.add([_mail("k", "a@x.vn")], 1000)
+    assert await outbox.add_leased([_mail("k", "a@x.vn"), _mail("k", "b@x.vn")], 2000, 60_000) == {"k|b@x.vn"}
+    leased = await outbox.get("k|b@x.vn")
+    assert leased is not None and (leased.state, leased.attempts) == ("sending", 1)
+    assert [e.id for e in await outbox.due(5000, 10)] == ["k|a@x.vn"]
+    assert [e.id for e in await outbox.due(60_000, 10)] == ["k|a@x.vn", "k|b@x.vn"]
+
+
 async def test_settled_entries_leave_the_due_index_unless_their_outcome_waits_to_be_announced(database):
     outbox = MongoOutbox(database)
     await outbox.add([_mail("k", f"{n}@x.vn") for n in "abcd"], 1000)

@@ -51,6 +51,13 @@ class FakeOutbox:
             self.due_ts[mail.id] = due_ms
         return len(new)
 
+    async def add_leased(self, mails: Sequence[Mail], now_ms: int, lease_until_ms: int) -> set[str]:
+        new = [m for m in mails if m.id not in self.entries]
+        for mail in new:
+            self.entries[mail.id] = Entry(mail, SENDING, 1)
+            self.due_ts[mail.id] = lease_until_ms
+        return {m.id for m in new}
+
     async def due(self, now_ms: int, limit: int) -> list[Entry]:
         ids = sorted((t, i) for i, t in self.due_ts.items() if t <= now_ms)[:limit]
         return [self.entries[i] for _, i in ids]

@@ -30,14 +30,37 @@ class World:
         self.units, self.outbox, self.digests = FakeUnits(*units), FakeOutbox(), FakeDigests()
         self.publisher, self.log, self.clock, self.woken = FakePublisher(), FakeLog(), clock(at), []
         self.handlers = Handlers(self.units, self.outbox, self.digests, composer(), self.clock, self.publisher,
-                                 self.log, digest_window=timedelta(hours=1), wake=lambda mails: self.woken.append(len(mails)),
+                                 self.log, digest_window=timedelta(hours=1), handoff=self,
                                  wall=FakeWall())
+
+        self.lease: int | None = None  # the sender's side (Handoff): None, no room: entries written due
+        self.taken: list = []
+
+    def lease_until(self) -> int | None:
+        return self.lease
+
+    def take(self, mails) -> None:
+        self.taken.extend(mails)
+
+    def wake(self) -> None:
+        self.woken.append(1)
 
     def keys(self) -> list[str]:
         return sorted(self.outbox.entries)
 
 
 OVERDUE = {"unit_id": "TP-XPL", "report_type": "resolution_review", "due_at": "2023-05-15T00:00:00+07:00"}
+
+
+async def test_with_room_at_the_sender_new_entries_are_written_leased_and_handed_over_once():
+    world = World(PHU_LOC)
+    world.lease = 99_000
+    event = _inbound("review.deadlines.overdue.TP.TP-XPL", OVERDUE, "overdue:TP-XPL:resolution_review")
+    await world.handlers.deadline(event)
+    await world.handlers.deadline(event)  # redelivered: nothing new, nothing handed over again
+    assert sorted(m.id for m in world.taken) == world.keys() and len(world.taken) == 2
+    assert {world.outbox.due_ts[k] for k in world.keys()} == {99_000}
+    assert {e.state for e in world.outbox.entries.values()} == {"sending"} and not world.woken
 
 
 async def test_an_overdue_event_queues_one_entry_per_contact_and_wakes_the_sender():

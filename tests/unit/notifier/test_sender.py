@@ -160,31 +160,44 @@ async def test_a_slow_record_of_one_mail_does_not_hold_the_sending_of_the_next()
     assert set(outbox.states().values()) == {"sent"}
 
 
-async def test_mails_handed_over_as_written_are_sent_without_reading_the_outbox_back():
+async def _written_leased(outbox, sender, mails):
+    new = await outbox.add_leased(mails, int(sender.wall() * 1000), sender.lease_until())
+    sender.take([m for m in mails if m.id in new])
+
+
+async def test_mails_written_leased_are_sent_without_reading_the_outbox_back_or_claiming_them():
     outbox, relay, wall = FakeOutbox(), FakeRelay(), FakeWall()
-    mails = _mails()
-    await outbox.add(mails, int(wall() * 1000))
-    reads = []
-    due = outbox.due
-    outbox.due = lambda *a: reads.append(a) or due(*a)
-    sender = _sender(outbox, relay, wall=wall)
-    sender.wake(mails)
+    sender, calls = _sender(outbox, relay, wall=wall), []
+    for name in ("due", "claim"):
+        original = getattr(outbox, name)
+        setattr(outbox, name, lambda *a, _n=name, _o=original: calls.append(_n) or _o(*a))
+    await _written_leased(outbox, sender, _mails())
     await _drain(sender)
-    assert sorted(m.recipient for m in relay.sent) == sorted([FIRST, SECOND]) and reads == []
-    assert set(outbox.states().values()) == {"sent"}
+    assert sorted(m.recipient for m in relay.sent) == sorted([FIRST, SECOND]) and calls == []
+    assert set(outbox.states().values()) == {"sent"} and all(e.attempts == 1 for e in outbox.entries.values())
 
 
-async def test_a_handed_over_mail_another_sender_leased_first_is_not_sent_again():
+async def test_mails_written_leased_are_not_found_by_another_senders_poll_nor_written_twice():
     outbox, wall = FakeOutbox(), FakeWall()
-    mails = _mails()
-    await outbox.add(mails, int(wall() * 1000))
-    other, mine = _sender(outbox, FakeRelay(), wall=wall), FakeRelay()
-    await _drain(other)  # a replica's poll took both first
-    sender = _sender(outbox, mine, wall=wall)
-    sender.wake(mails)
+    mine, theirs = FakeRelay(), FakeRelay()
+    sender, other = _sender(outbox, mine, wall=wall), _sender(outbox, theirs, wall=wall)
+    await _written_leased(outbox, sender, _mails())
+    await _written_leased(outbox, sender, _mails())  # the event redelivered: nothing new to take
+    await _drain(other)
     await _drain(sender)
-    assert mine.tries == []
-    assert all(e.attempts == 1 for e in outbox.entries.values())
+    assert theirs.tries == [] and sorted(mine.tries) == sorted([FIRST, SECOND])
+
+
+async def test_mails_written_leased_by_a_sender_that_died_are_sent_once_its_lease_ends():
+    outbox, wall = FakeOutbox(), FakeWall()
+    died, relay = _sender(outbox, FakeRelay(), wall=wall), FakeRelay()
+    await outbox.add_leased(_mails(), int(wall() * 1000), died.lease_until())  # written, never taken: a crash
+    other = _sender(outbox, relay, wall=wall)
+    await _drain(other)
+    assert relay.tries == []
+    wall.now += died.lease_ms / 1000 + 1
+    await _drain(other)
+    assert sorted(relay.tries) == sorted([FIRST, SECOND])
 
 
 async def test_two_senders_polling_at_once_send_each_mail_once():
