@@ -40,8 +40,6 @@ MAX_PAUSE = 1.5  # seconds: the longest window between recomputes of the provinc
 MAX_ROUND_PAUSE = 20.0  # seconds: the longest window between rounds of the other scopes, in a burst only
 ROUND_PAUSE_FACTOR = 4  # a round of 700 district recomputes taking 3 s waits 12 s: a fifth of the process
 BURST_ROUND = 32  # scopes recomputed in one round from which the longer pause applies
-QUIET_WINDOW = 0.25  # seconds: how often the district loop looks whether a burst of events is still on
-BURST_EVENTS = 50  # events handled in a QUIET_WINDOW from which it is (200 a second; a campaign day has a few)
 
 
 class _Ask:
@@ -79,7 +77,6 @@ class Compiler:
         self._epoch: dict[str, int] = {}
         # scope -> (digest of the report versions its last version was compiled from, that version): `_same_parts`
         self._parts: dict[str, tuple[bytes, int]] = {}
-        self.handled = 0  # events taken by the handlers (accepted, obligation changes): `_while_events_pour_in`
         self.recomputations = 0
         self.versions_written = 0
         self.parts_reused = 0
@@ -97,7 +94,6 @@ class Compiler:
 
     async def on_accepted(self, inbound: Inbound) -> None:
         accepted = _parse(Accepted, inbound)
-        self.handled += 1
         if accepted.report_type.value not in FEEDING_TYPES:
             return
         key = report_key(accepted.unit_id, accepted.report_type.value)
@@ -124,7 +120,6 @@ class Compiler:
 
     async def on_obligation(self, inbound: Inbound) -> None:
         event = _parse(ObligationChanged, inbound)
-        self.handled += 1
         key = report_key(event.unit_id, event.report_type.value)
         order = (int(event.changed_at.timestamp() * 1000), event.version or 0)
         async with self._locks.hold(f"obligation:{key}"):
@@ -189,21 +184,6 @@ class Compiler:
                 self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
             busy = time.perf_counter() - started
             await asyncio.sleep(pause_after(busy, done, self.debounce, root))
-            if not root:
-                await self._while_events_pour_in(MAX_ROUND_PAUSE)
-
-    async def _while_events_pour_in(self, limit: float) -> None:
-        """Wait while the handlers take more than BURST_EVENTS events a QUIET_WINDOW, at most `limit` seconds: in a
-        burst the district rounds give the process to the handlers (the provincial draft waits for the last
-        obligation change, and a district round costs seconds), and run once it ends (national: the handlers were
-        busy until ~4 s after the deadline service's last change)."""
-        waited = 0.0
-        while waited < limit:
-            before = self.handled
-            await asyncio.sleep(QUIET_WINDOW)
-            waited += QUIET_WINDOW
-            if self.handled - before < BURST_EVENTS:
-                return
 
     async def tick(self, root: bool | None = None) -> int:
         """Recompute the dirty scopes: all of them (`root` None; the province first), only the province (True) or

@@ -176,21 +176,3 @@ def test_only_a_burst_round_of_many_scopes_pauses_longer_than_a_couple_of_second
     assert pause_after(3.0, 700, 0.5, root=True) == MAX_PAUSE  # the provincial draft: never longer
     assert pause_after(3.0, BURST_ROUND, 0.5, root=False) == 12.0  # a burst's round: four times it
     assert pause_after(30.0, 700, 0.5, root=False) == MAX_ROUND_PAUSE
-
-
-async def test_district_rounds_wait_while_a_burst_of_events_pours_in_and_no_longer_than_the_limit(compiler,
-                                                                                                 monkeypatch):
-    import services.compiler.handlers as handlers
-
-    windows = []
-
-    async def window(seconds):  # each window, the handlers take 100 events for the first three
-        windows.append(seconds)
-        compiler.handled += 100 if len(windows) <= 3 else 0
-
-    monkeypatch.setattr(handlers.asyncio, "sleep", window)
-    await compiler._while_events_pour_in(60)
-    assert len(windows) == 4  # three busy windows, then a quiet one
-    windows.clear()
-    await compiler._while_events_pour_in(2 * handlers.QUIET_WINDOW)
-    assert len(windows) == 2  # still pouring in (the counter reset above), but the limit is reached
