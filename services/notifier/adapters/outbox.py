@@ -9,6 +9,7 @@ written and the sender records a mail as sent before it forgets it."""
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -28,8 +29,11 @@ BATCH = 512
 
 
 class MongoOutbox:
-    def __init__(self, db: AsyncDatabase[Any], name: str = "outbox") -> None:
+    def __init__(self, db: AsyncDatabase[Any], name: str = "outbox", holder: str | None = None) -> None:
         self.col = db[name]
+        # who leases entries (`holder` on them): this host. A notifier restarted on it resumes what it held; a
+        # replica elsewhere leaves them to their lease (`resume`).
+        self.holder = holder or socket.gethostname()
         self._adds: MicroBatcher[tuple[Sequence[Mail], int, int | None], set[str]] = MicroBatcher(
             self._add_many, max_items=BATCH)
         self._marks: MicroBatcher[tuple[str, dict[str, Any]], None] = MicroBatcher(self._update_many,
@@ -58,7 +62,7 @@ class MongoOutbox:
         for n, (mails, due_ms, lease) in enumerate(calls):
             for mail in mails:
                 docs.append(_doc(mail, due_ms) if lease is None else _doc(mail, due_ms) | {
-                    "state": SENDING, "attempts": 1, "due_ts": lease})
+                    "state": SENDING, "attempts": 1, "due_ts": lease, "holder": self.holder})
                 owner.append(n)
         new = [{m.id for m in mails} for mails, _, _ in calls]
         try:
@@ -94,7 +98,8 @@ class MongoOutbox:
         token = uuid.uuid4().hex
         result = await self.col.update_many(
             {"_id": {"$in": ids}, "due_ts": {"$lte": now_ms}},
-            {"$set": {"state": SENDING, "due_ts": lease_until_ms, "lease": token}, "$inc": {"attempts": 1}},
+            {"$set": {"state": SENDING, "due_ts": lease_until_ms, "lease": token, "holder": self.holder},
+             "$inc": {"attempts": 1}},
         )
         if result.modified_count == len(ids):
             return set(ids)
@@ -117,8 +122,15 @@ class MongoOutbox:
         await self.col.update_many({"_id": {"$in": list(ids)}}, {"$unset": {"due_ts": ""}})
 
     async def resume(self, now_ms: int) -> int:
-        result = await self.col.update_many({"state": SENDING}, {"$set": {"due_ts": now_ms}})
-        return result.modified_count
+        """At start-up: entries this host left `sending` (a crash between send and record) are due now, the one
+        resend CONTRACT § 8 admits. Entries another host holds are not touched: that replica may be sending them
+        at this moment; if it died, they are due when their lease ends. (Entries without a holder: stored before
+        holders were recorded.)"""
+        modified = 0
+        for holder in (self.holder, None):
+            result = await self.col.update_many({"state": SENDING, "holder": holder}, {"$set": {"due_ts": now_ms}})
+            modified += result.modified_count
+        return modified
 
     async def get(self, entry_id: str) -> Entry | None:
         doc = await self.col.find_one({"_id": entry_id})

@@ -103,6 +103,19 @@ async def test_mails_written_leased_are_new_only_sending_and_hidden_until_the_le
     assert [e.id for e in await outbox.due(60_000, 10)] == ["k|a@x.vn", "k|b@x.vn"]
 
 
+async def test_a_restart_resumes_what_its_own_host_held_not_what_another_replica_holds(database):
+    here, elsewhere = MongoOutbox(database, holder="pod-a"), MongoOutbox(database, holder="pod-b")
+    await here.add([_mail("k", f"{n}@x.vn") for n in "abc"], 1000)
+    assert await here.claim(["k|a@x.vn"], 5000, 60_000) == {"k|a@x.vn"}
+    assert await elsewhere.claim(["k|b@x.vn"], 5000, 60_000) == {"k|b@x.vn"}
+    await elsewhere.add_leased([_mail("k2", "d@x.vn")], 5000, 60_000)
+    await here.add([_mail("old", "e@x.vn")], 1000)
+    await elsewhere.claim(["old|e@x.vn"], 5000, 60_000)
+    await database["outbox"].update_one({"_id": "old|e@x.vn"}, {"$unset": {"holder": ""}})  # leased before holders
+    assert await MongoOutbox(database, holder="pod-a").resume(7000) == 2
+    assert sorted(e.id for e in await here.due(7000, 10)) == ["k|a@x.vn", "k|c@x.vn", "old|e@x.vn"]
+
+
 async def test_settled_entries_leave_the_due_index_unless_their_outcome_waits_to_be_announced(database):
     outbox = MongoOutbox(database)
     await outbox.add([_mail("k", f"{n}@x.vn") for n in "abcd"], 1000)
