@@ -413,7 +413,9 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         print(f"compile: last obligation change +{changes.at.last - last_accepted:.1f} s, last draft of any scope "
               f"+{drafts.at.last - last_accepted:.1f} s, final root draft +{compile_s:.1f} s after the last "
               "accepted; the compiler's consumers last seen busy "
-              + (f"+{compiler_busy[-1] - last_accepted:.1f} s" if compiler_busy else "never"), flush=True)
+              + (f"+{compiler_busy[-1] - last_accepted:.1f} s" if compiler_busy else "never")
+              + "; the last provincial versions at " + ", ".join(
+                  f"{t - last_accepted:+.1f}" for t in sorted(root_updates.at.values())[-5:]) + " s", flush=True)
         stats = await request(nc, "review.query.compiler.stats", {})
         print(f"compiler: {stats}", flush=True)
 

@@ -176,3 +176,11 @@ def test_only_a_burst_round_of_many_scopes_pauses_longer_than_a_couple_of_second
     assert pause_after(3.0, 700, 0.5, root=True) == MAX_PAUSE  # the provincial draft: never longer
     assert pause_after(3.0, BURST_ROUND, 0.5, root=False) == 12.0  # a burst's round: four times it
     assert pause_after(30.0, 700, 0.5, root=False) == MAX_ROUND_PAUSE
+
+
+async def test_the_stats_tell_how_long_the_provincial_draft_took_and_how_often_parts_were_reused(compiler):
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    stats = compiler.stats()
+    assert len(stats["province_recompute_ms"]) == 1 and stats["province_recompute_ms"][0] >= 0
+    assert stats["parts_reused"] == 0 and stats["recomputations"] >= 2
