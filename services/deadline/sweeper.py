@@ -45,7 +45,7 @@ class Sweeper:
             watch = _Stopwatch()
             now = self.clock.now()
             found = await self.obligations.due(epoch_ms(now))
-            watch.lap("find")
+            watch.add("find", watch.started)
             gate = asyncio.Semaphore(CHUNKS_AT_ONCE)
             results = await asyncio.gather(*(self._chunk(found[at:at + self.chunk], now, gate, watch)
                                              for at in range(0, len(found), self.chunk)), return_exceptions=True)
@@ -127,13 +127,8 @@ async def sweep_every(sweeper: Sweeper, seconds: float, log: Any) -> None:
 
 class _Stopwatch:
     def __init__(self) -> None:
-        self.started = self.last = time.perf_counter()
+        self.started = time.perf_counter()
         self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = round((now - self.last) * 1000, 1)
-        self.last = now
 
     def add(self, name: str, started: float) -> float:
         """Add the time since `started` to the phase `name` (summed over chunks); returns now."""

@@ -19,7 +19,7 @@ from services.notifier.domain.retry import Action, Outcome, decide
 from services.notifier.ports import FAILED, PENDING, SENDING, SENT, Announcer, Entry, Outbox, Relay
 from shared.clock import Clock, iso
 
-OFFERED_MAX = 4  # batches of mails written leased to the sender waiting for it, at most (the rest are written due)
+TAKEN_MAX = 4  # batches of mails written leased to the sender waiting for it, at most (the rest are written due)
 
 
 class Sender:
@@ -50,7 +50,7 @@ class Sender:
         # mails sent whose outcome is being announced and recorded: a slow database holds these, not the sending
         self._settling = asyncio.Semaphore(self.batch)
         self._wake = asyncio.Event()
-        self._offered: deque[Entry] = deque()
+        self._taken: deque[Entry] = deque()
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -61,7 +61,7 @@ class Sender:
     def lease_until(self) -> int | None:
         """The lease for mails about to be written already leased to this sender (`take`), or None when it has
         enough of those waiting: then they are written due, and a poll finds them."""
-        if len(self._offered) >= OFFERED_MAX * self.batch:
+        if len(self._taken) >= TAKEN_MAX * self.batch:
             return None
         return self._now_ms() + self.lease_ms
 
@@ -69,7 +69,7 @@ class Sender:
         """Mails just written leased to this sender (`lease_until`): sent without being read back or claimed
         (a storm read 10 000 mails of ~5 KB back and wrote each once more to claim it). A crash before they are
         sent leaves them `sending`: due again when the lease ends, or at once on restart (`resume`)."""
-        self._offered.extend(Entry(mail) for mail in mails)
+        self._taken.extend(Entry(mail) for mail in mails)
         self._wake.set()
 
     def _now_ms(self) -> int:
@@ -107,8 +107,9 @@ class Sender:
         self._wake.clear()
 
     async def drain_once(self) -> int:
-        """Claim what is due and start sending it; returns how many entries were taken."""
-        if self._offered:
+        """Start sending the mails written leased to this sender (`take`), or else claim what is due and start
+        sending it; returns how many entries were taken."""
+        if self._taken:
             return await self._send_taken()
         now = self._now_ms()
         entries = [e for e in await self.outbox.due(now, self.batch) if e.id not in self._inflight]
@@ -137,10 +138,9 @@ class Sender:
 
     async def _send_taken(self) -> int:
         """Start sending mails written leased to this sender (`take`)."""
-        taken = [self._offered.popleft() for _ in range(min(self.batch, len(self._offered)))]
-        entries = [e for e in taken if e.id not in self._inflight]
-        self._inflight.update(e.id for e in entries)
-        for entry in entries:
+        taken = [self._taken.popleft() for _ in range(min(self.batch, len(self._taken)))]
+        self._inflight.update(e.id for e in taken)  # new in the outbox and leased to this sender: in no poll
+        for entry in taken:
             await self._gate.acquire()
             self._spawn(self._deliver(entry.tried()))
         return len(taken)

@@ -28,21 +28,17 @@ def usable_version(version: int | None, obligation: ObligationRow | None) -> boo
     return True
 
 
-def usable(report: ReportRow | None, obligation: ObligationRow | None) -> bool:
-    return usable_version(report.version if report is not None else None, obligation)
-
-
 def source_versions(tree: Tree, scope: str, versions: Mapping[str, int],
                     obligations: Iterable[ObligationRow]) -> tuple[tuple[str, str, int], ...]:
-    """(report key, role, version) of each report the scope's draft would be compiled from, from the versions
-    alone: what its PARTS depend on."""
+    """(report key, role, version) of each report the scope's draft is compiled from, given the latest version
+    of each report key: what its PARTS depend on."""
     by_key = {report_key(r.unit_id, r.report_type): r for r in obligations}
     found = []
     for unit_id, report_type, role in tree.feeds(scope):
         key = report_key(unit_id, report_type)
         version = versions.get(key)
-        if usable_version(version, by_key.get(key)):
-            found.append((key, role, version or 0))
+        if version is not None and usable_version(version, by_key.get(key)):
+            found.append((key, role, version))
     return tuple(found)
 
 
@@ -54,16 +50,11 @@ def compile_parts(
     targets: Iterable[TargetSpec],
 ) -> dict[str, Any]:
     """The PARTS of a scope's draft. `reports` is keyed `<unit>:<type>`."""
-    by_key = {report_key(r.unit_id, r.report_type): r for r in obligations}
     main: list[ReportRow] = []
     inspection: list[ReportRow] = []
-    for unit_id, report_type, role in tree.feeds(scope):
-        key = report_key(unit_id, report_type)
-        report = reports.get(key)
-        if not usable(report, by_key.get(key)):
-            continue
-        assert report is not None
-        (main if role == MAIN else inspection).append(report)
+    versions = {key: report.version for key, report in reports.items()}
+    for key, role, _ in source_versions(tree, scope, versions, obligations):
+        (main if role == MAIN else inspection).append(reports[key])
     sources = sorted(main + inspection, key=lambda r: (r.unit_id, r.report_type))
     return {
         "targets": aggregate_targets(targets, main),

@@ -89,9 +89,9 @@ class MongoOutbox:
         return [_entry(doc) async for doc in cursor]
 
     async def claim(self, ids: Sequence[str], now_ms: int, lease_until_ms: int) -> set[str]:
-        """Lease the entries still due by `now_ms` (not leased meanwhile by another sender: replicas, or an entry
-        offered and found by a poll at once); returns the ids this call leased. The common case, every entry
-        leased, is told by the count; otherwise the ids are read back by this claim's token."""
+        """Lease the entries still due by `now_ms` (not leased meanwhile by another replica's sender); returns the
+        ids this call leased. The common case, every entry leased, is told by the count; otherwise the ids are
+        read back by this claim's token."""
         ids = list(ids)
         if not ids:
             return set()
