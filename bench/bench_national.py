@@ -28,6 +28,8 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import tempfile
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -112,6 +114,25 @@ async def consumers_busy(nc: nats.NATS, durables: tuple[str, ...], seen: list[fl
         await asyncio.sleep(interval)
 
 
+async def cpu_timeline(pids: dict[str, int], samples: list[tuple[float, dict[str, float]]],
+                       interval: float = 1.0) -> None:
+    """Appends (perf_counter, CPU seconds of each process) every `interval` until cancelled."""
+    while True:
+        samples.append((time.perf_counter(), {name: cpu_seconds(pid) for name, pid in pids.items()}))
+        await asyncio.sleep(interval)
+
+
+def cpu_around(samples: list[tuple[float, dict[str, float]]], origin: float, before: float = 6.0) -> str:
+    """Each process's share of a core per sampled second, from `before` seconds ahead of `origin` on."""
+    lines = []
+    for (t0, c0), (t1, c1) in zip(samples, samples[1:], strict=False):
+        if t1 < origin - before:
+            continue
+        shares = " ".join(f"{name} {(c1[name] - c0[name]) / (t1 - t0):4.2f}" for name in c1)
+        lines.append(f"  {t1 - origin:+5.1f} s: {shares}")
+    return "\n".join(lines)
+
+
 async def wait_until(check: Any, timeout: float, what: str, interval: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
     while not await check():
@@ -142,6 +163,32 @@ class _Last(dict):  # type: ignore[type-arg]
     def setdefault(self, key: Any, value: float) -> float:  # type: ignore[override]
         self.last = max(self.last, value)
         return value
+
+
+def db_trace(prefix: str, pids: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Each service's cumulative database commands (`shared.db.CommandTrace`), by service name."""
+    found: dict[str, dict[str, int]] = {}
+    for name, pid in pids.items():
+        try:
+            found[name] = json.loads(Path(f"{prefix}.{pid}.json").read_text())
+        except (OSError, ValueError):
+            found[name] = {}
+    return found
+
+
+def db_work(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], top: int = 6) -> str:
+    """The commands that took the most round-trip time between two traces, per service."""
+    lines = []
+    for name, counts in after.items():
+        diff = {k: v - before.get(name, {}).get(k, 0) for k, v in counts.items()}
+        keys = sorted({k.rsplit(" | ", 1)[0] for k in diff}, key=lambda k: -diff.get(f"{k} | ms", 0))
+        total = sum(diff.get(f"{k} | n", 0) for k in keys)
+        if not total:
+            continue
+        parts = [f"{k} {diff.get(f'{k} | n', 0)}x/{diff.get(f'{k} | docs', 0)}d/{diff.get(f'{k} | ms', 0) / 1000:.1f}s"
+                 for k in keys[:top] if diff.get(f"{k} | n", 0)]
+        lines.append(f"  {name} ({total} commands): " + ", ".join(parts))
+    return "\n".join(lines)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -330,6 +377,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
 
     nats_server, mongo, sink = NatsServer().start(), MongoServer().start(), SmtpServer().start()
     uri = mongo.database_uri("bench_national")
+    trace = str(Path(tempfile.mkdtemp(prefix="midterm-dbtrace-")) / "db")
     rows: list[tuple[str, str, str, str]] = []
     procs: dict[str, ServiceProcess] = {}
     nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1)
@@ -345,7 +393,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         env = {"NATS_URL": nats_server.url, "MONGODB_URI": uri, "SMTP_HOST": "127.0.0.1",
                "SMTP_PORT": str(sink.port), "MIDTERM_CLOCK": "manual", "MIDTERM_NOW": BURST_AT,
                "MIDTERM_SWEEP_SECONDS": "86400", "MIDTERM_RETRY_SECONDS": "1", "MIDTERM_OFFICE_EMAIL": OFFICE,
-               "MIDTERM_ACK_WAIT_SECONDS": "120", "LOG_LEVEL": "WARNING"}
+               "MIDTERM_ACK_WAIT_SECONDS": "120", "LOG_LEVEL": "WARNING", "MIDTERM_DB_TRACE": trace}
         procs = {name: ServiceProcess(name, env) for name in SERVICES}
         for proc in procs.values():
             proc.spawn()
@@ -372,7 +420,12 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         pids |= {"nats-server": nats_server.proc.pid} if nats_server.proc else {}
         pids |= {"database": mongo.proc.pid} if mongo.proc else {}
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        service_pids = {name: p.proc.pid for name, p in procs.items() if p.proc}
+        await asyncio.sleep(1.1)  # the traces are written every second
+        db_before = db_trace(trace, service_pids)
         sent: dict[str, float] = {}
+        cpu_samples: list[tuple[float, dict[str, float]]] = []
+        timeline = asyncio.ensure_future(cpu_timeline(pids, cpu_samples))
         started = time.perf_counter()
         await publish_all(nc.jetstream(), items, sent)
         await wait_until(lambda: _at_least(accepted.at, len(items)), 3600, "accepted", 0.05)
@@ -405,6 +458,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
                                                        compiler_busy))
         await wait_until(final_draft, 3600, "the final provincial draft", 1.0)
         sampler.cancel()
+        timeline.cancel()
         final_at = max([*root_updates.at.values(), last_accepted])
         compile_s = final_at - last_accepted
         burst_cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
@@ -416,6 +470,12 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
               + (f"+{compiler_busy[-1] - last_accepted:.1f} s" if compiler_busy else "never")
               + "; the last provincial versions at " + ", ".join(
                   f"{t - last_accepted:+.1f}" for t in sorted(root_updates.at.values())[-5:]) + " s", flush=True)
+        print("share of a core per second around the last accepted:\n" + cpu_around(cpu_samples, last_accepted),
+              flush=True)
+        await asyncio.sleep(1.1)
+        db_burst = db_trace(trace, service_pids)
+        print("database commands from the burst to the final draft (count x / documents d / round trips s):\n"
+              + db_work(db_before, db_burst), flush=True)
         stats = await request(nc, "review.query.compiler.stats", {})
         print(f"compiler: {stats}", flush=True)
 
@@ -432,6 +492,9 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
 
         await wait_until(all_mailed, 3600, "overdue mails", 0.05)
         arrivals = sorted(m.at for m in sink.messages[mails_before:])
+        await asyncio.sleep(1.1)
+        print("database commands from the sweep request to the last mail:\n"
+              + db_work(db_burst, db_trace(trace, service_pids)), flush=True)
         mail_s = arrivals[-1] - started
         sending_s = arrivals[-1] - arrivals[0]  # from the first mail's arrival (the sink's own clock)
         storm_cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
@@ -487,6 +550,7 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         sink.stop()
         nats_server.cleanup()
         mongo.cleanup()
+        shutil.rmtree(Path(trace).parent, ignore_errors=True)
     return rows
 
 

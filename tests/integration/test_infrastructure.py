@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import time
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -62,3 +65,28 @@ async def test_smtp_server_receives_a_vietnamese_message(smtp):
     assert received[0].rcpt_tos == ["vanphong@tanphu.example.vn"]
     assert received[0].message["Subject"].startswith("[Nhắc hạn]")
     assert json.dumps(received[0].message.get_content().strip(), ensure_ascii=False) == '"Kính gửi: các đồng chí"'
+
+
+async def test_an_opted_in_command_trace_counts_each_collections_commands_and_documents(
+        mongo_uri, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIDTERM_DB_TRACE", str(tmp_path / "db"))
+    database = db.connect(mongo_uri)
+    try:
+        await database["things"].insert_many([{"_id": f"t{i}"} for i in range(3)])
+        await database["things"].find_one({"_id": "t1"})
+        written = tmp_path / f"db.{os.getpid()}.json"
+
+        def counted() -> dict:
+            try:
+                return json.loads(written.read_text())
+            except (OSError, ValueError):
+                return {}
+
+        deadline = time.monotonic() + 10
+        while counted().get("find things | n", 0) < 1 and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        counts = counted()
+        assert counts["insert things | n"] == 1 and counts["insert things | docs"] == 3
+        assert counts["find things | n"] == 1 and counts["find things | docs"] == 0
+    finally:
+        await db.close()
