@@ -127,6 +127,10 @@ class Compiler:
             current = self.coverage.rows.get(key)
             if current is not None and order < current.order:
                 return
+            # a milestone's evidence comes with a version (the deadline's `with_accepted`): a status change alone
+            # (overdue, returned, extended) leaves every milestone as it was; a storm of 10 000 overdue notices
+            # re-asked the milestones of every district
+            new_evidence = current is None or current.version != event.version
             doc = {"unit_id": event.unit_id, "unit_name": event.unit_name, "path": event.path,
                    "report_type": event.report_type.value, "status": event.status.value,
                    "due_at": iso(event.due_at), "version": event.version, "submission_id": event.submission_id,
@@ -134,7 +138,7 @@ class Compiler:
             await self.store.save_coverage(key, doc)
             self.coverage.put(key, obligation_row(doc))
         scopes = self.tree().scopes_above(event.unit_id, event.path)
-        if event.report_type.value in self._evidence_types:  # a milestone's evidence: ask the deadline again
+        if new_evidence and event.report_type.value in self._evidence_types:  # ask the deadline again
             self._forget_milestones(scopes)
         await self.mark(scopes)
 

@@ -123,6 +123,25 @@ async def test_a_milestones_answer_is_reused_until_evidence_a_unit_or_a_listed_d
     assert ("TU", "missing") in [(m["unit_id"], m["status"]) for m in latest(c, "TU")["milestones"]]
 
 
+async def test_a_status_change_without_a_new_version_keeps_the_milestones_answer():
+    source = FakeMilestones(ROWS)
+    c = await _compiler(source)
+
+    async def conference(status: str, version: int, minute: int) -> None:
+        await c.on_obligation(inbound("review.obligations.changed.TP", json.dumps({
+            "unit_id": "TP", "unit_name": "Huyện ủy Tân Phú", "path": "TP", "report_type": "conference_result",
+            "due_at": "2023-06-30T00:00:00+07:00", "status": status, "version": version,
+            "changed_at": f"2023-05-18T09:{minute:02d}:00+07:00"})))
+        await c.tick()
+
+    await conference("submitted", 1, 0)
+    asked = len(source.asked)
+    await conference("returned", 1, 1)  # a storm's overdue notices are such changes too
+    assert source.asked[asked:] == [] and latest(c, "TU")["coverage"]["returned"] == 1
+    await conference("submitted", 2, 2)  # a new version brings new evidence
+    assert "TU" in source.asked[asked:]
+
+
 @pytest.fixture
 def draft_with_milestones():
     async def build():
