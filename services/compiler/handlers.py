@@ -86,7 +86,7 @@ class Compiler:
         self._tree = Tree(unit_info(d) for d in await self.store.units())
         for doc in await self.store.coverage():
             self.coverage.put(doc["_id"], obligation_row(doc))
-        self.versions = await self.store.report_versions()
+        self.versions = await self.store.report_versions(FEEDING_TYPES)
 
     def tree(self) -> Tree:
         return self._tree
@@ -110,10 +110,9 @@ class Compiler:
                 if self.versions.get(key, 0) >= version:
                     return
                 path = stored.path or path
-                await self.store.save_report(key, {
+                self.store.take_report(key, {
                     "unit_id": accepted.unit_id, "report_type": accepted.report_type.value,
-                    "submission_id": accepted.submission_id, "version": version, "path": path,
-                    "content": stored.content,
+                    "submission_id": accepted.submission_id, "version": version, "content": stored.content,
                 }, pinned=self._feeds_root(accepted.unit_id))
                 self.versions[key] = version
         # equal version: a redelivery after a crash before the mark; mark again

@@ -9,7 +9,7 @@ Contents are stored as zlib-compressed BSON (~1.6 KB a grassroots report instead
 a byte budget. Past the budget, new entries are not admitted (a recompute reads those from the database): no
 eviction, since recomputes sweep every district in turn and a least-recently-used policy would then keep nothing.
 Entries marked `always` (the reports the provincial draft is compiled from, a few hundred) are admitted past it.
-One compiler process owns `compiler_reports` (deploy/README): nothing else writes behind the cache's back.
+Its entries are contents of stored submissions, which never change: nothing can go stale behind its back.
 """
 
 from __future__ import annotations

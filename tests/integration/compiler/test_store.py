@@ -20,18 +20,35 @@ async def store(mongo_uri):
     await shared_db.close()
 
 
-async def test_reports_are_read_back_by_their_keys_only(store):
-    for unit, version in (("A", 1), ("B", 2), ("C", 1)):
-        await store.save_report(f"{unit}:resolution_review", {"unit_id": unit, "report_type": "resolution_review",
-                                                              "submission_id": f"s{unit}", "version": version,
-                                                              "content": {"lessons": ["x"]}})
-    await store.save_report("B:resolution_review", {"unit_id": "B", "report_type": "resolution_review",
-                                                    "submission_id": "sB3", "version": 3, "content": {}})
-    found = await store.reports(["A:resolution_review", "B:resolution_review", "Z:resolution_review"])
-    assert sorted(found) == ["A:resolution_review", "B:resolution_review"]
-    assert found["B:resolution_review"].version == 3 and found["B:resolution_review"].submission_id == "sB3"
-    assert await store.report_versions() == {"A:resolution_review": 1, "B:resolution_review": 3,
-                                             "C:resolution_review": 1}
+def _submission(sid: str, unit: str, version: int, content: dict, report_type: str = "resolution_review") -> dict:
+    """A submission as intake stores it (the fields the compiler reads)."""
+    return {"_id": sid, "submission_id": sid, "unit_id": unit, "report_type": report_type, "version": version,
+            "path": f"TU.HU1.{unit}", "submission": {"submission_id": sid, "content": content}}
+
+
+async def test_each_reports_latest_version_is_learnt_from_the_stored_submissions_and_read_from_them(mongo_uri):
+    s = Store(cache_bytes=0)
+    s.connect(mongo_uri)
+    try:
+        await s.db["submissions"].insert_many([
+            _submission("sA1", "A", 1, {"lessons": ["A1"]}), _submission("sB3", "B", 3, {"lessons": ["B3"]}),
+            _submission("sB2", "B", 2, {"lessons": ["B2"]}), _submission("sC1", "C", 1, {"lessons": ["C1"]}),
+            _submission("sA9", "A", 9, {}, report_type="conference_plan")])
+        assert await s.report_versions({"resolution_review"}) == {"A:resolution_review": 1, "B:resolution_review": 3,
+                                                                   "C:resolution_review": 1}
+        found = await s.reports(["A:resolution_review", "B:resolution_review", "Z:resolution_review"])
+        assert sorted(found) == ["A:resolution_review", "B:resolution_review"]
+        b = found["B:resolution_review"]
+        assert (b.unit_id, b.report_type, b.submission_id, b.version, b.content) == (
+            "B", "resolution_review", "sB3", 3, {"lessons": ["B3"]})
+        # a newer version taken after start-up is the one read
+        await s.db["submissions"].insert_one(_submission("sC2", "C", 2, {"lessons": ["C2"]}))
+        s.take_report("C:resolution_review", {"unit_id": "C", "report_type": "resolution_review",
+                                              "submission_id": "sC2", "version": 2, "content": {"lessons": ["C2"]}})
+        assert (await s.reports(["C:resolution_review"]))["C:resolution_review"].content == {"lessons": ["C2"]}
+        assert await s.db.list_collection_names() == ["submissions"]  # nothing written for a report
+    finally:
+        await shared_db.close()
 
 
 async def test_a_dirty_mark_is_cleared_only_at_the_generation_that_was_read(store):
@@ -78,35 +95,28 @@ async def test_a_report_read_back_from_the_cache_is_the_latest_and_a_copy(store)
     key = "A:resolution_review"
     row = {"unit_id": "A", "report_type": "resolution_review", "submission_id": "s1", "version": 1,
            "content": {"lessons": ["Bài học về công tác cán bộ"]}}
-    await store.save_report(key, row)
+    store.take_report(key, row)
     first = (await store.reports([key]))[key]
     first.content["lessons"].append("changed by a caller")  # a caller's change does not reach the cache
     assert (await store.reports([key]))[key].content == {"lessons": ["Bài học về công tác cán bộ"]}
-    await store.save_report(key, {**row, "submission_id": "s2", "version": 2, "content": {"lessons": ["v2"]}})
+    store.take_report(key, {**row, "submission_id": "s2", "version": 2, "content": {"lessons": ["v2"]}})
     again = (await store.reports([key]))[key]
     assert (again.version, again.submission_id, again.content) == (2, "s2", {"lessons": ["v2"]})
     assert store.cache_stats()["hits"] == 3
 
 
-async def test_reports_past_the_cache_budget_are_read_from_the_database(mongo_uri):
+async def test_reports_past_the_cache_budget_are_read_from_their_submissions(mongo_uri):
     s = Store(cache_bytes=0)
     s.connect(mongo_uri)
     try:
         key = "B:resolution_review"
-        # the content is read from the submission the report names (intake's collection), not stored twice
-        await s.db["submissions"].insert_one({"_id": "sB1", "submission": {"content": {"lessons": ["x"]}}})
-        await s.save_report(key, {"unit_id": "B", "report_type": "resolution_review", "submission_id": "sB1",
-                                  "version": 1, "content": {"lessons": ["x"]}})
-        assert "content" not in await s.db["compiler_reports"].find_one({"_id": key})
+        await s.db["submissions"].insert_one(_submission("sB1", "B", 1, {"lessons": ["x"]}))
+        s.take_report(key, {"unit_id": "B", "report_type": "resolution_review", "submission_id": "sB1",
+                            "version": 1, "content": {"lessons": ["x"]}})
         assert (await s.reports([key]))[key].content == {"lessons": ["x"]}
         assert s.cache_stats()["entries"] == 0 and s.cache_stats()["misses"] == 1
-        # a report stored before issue 8 carries its content
-        await s.db["compiler_reports"].insert_one({"_id": "D:resolution_review", "unit_id": "D",
-                                                   "report_type": "resolution_review", "submission_id": "gone",
-                                                   "version": 2, "content": {"lessons": ["old"]}})
-        assert (await s.reports(["D:resolution_review"]))["D:resolution_review"].content == {"lessons": ["old"]}
-        await s.save_report("C:resolution_review", {"unit_id": "C", "report_type": "resolution_review",
-                                                    "submission_id": "s2", "version": 1, "content": {}}, pinned=True)
+        s.take_report("C:resolution_review", {"unit_id": "C", "report_type": "resolution_review",
+                                              "submission_id": "s2", "version": 1, "content": {}}, pinned=True)
         assert s.cache_stats()["entries"] == 1  # the provincial draft's reports are kept whatever the budget
     finally:
         await shared_db.close()
@@ -142,8 +152,8 @@ async def test_a_submission_read_raw_reaches_the_draft_as_it_was_written(store):
     assert stored is not None and (stored.version, stored.path) == (2, "TU.HU1.X1")
     assert await store.submission("nope") is None
     key = "X1:resolution_review"
-    await store.save_report(key, {"unit_id": "X1", "report_type": "resolution_review", "submission_id": "s1",
-                                  "version": 2, "content": stored.content})
+    store.take_report(key, {"unit_id": "X1", "report_type": "resolution_review", "submission_id": "s1",
+                            "version": 2, "content": stored.content})
     assert (await store.reports([key]))[key].content == content
     store.cache = ReportCache(0)  # a miss reads the content back from the submission it names
     assert (await store.reports([key]))[key].content == content

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from services.compiler.adapters.store import StoredSubmission, stored_submission
@@ -36,10 +36,20 @@ class FakeStore:
     async def save_coverage(self, key: str, doc: dict[str, Any]) -> None:
         self.coverage_[key] = dict(doc)
 
-    async def report_versions(self) -> dict[str, int]:
-        return {k: v["version"] for k, v in self.reports_.items()}
+    async def report_versions(self, report_types: Collection[str]) -> dict[str, int]:
+        """Like the store: the latest version of each report among the stored submissions."""
+        found: dict[str, int] = {}
+        for doc in self.submissions.values():
+            if doc.get("report_type") in report_types and doc.get("version") is not None:
+                key = f"{doc['unit_id']}:{doc['report_type']}"
+                if doc["version"] > found.get(key, 0):
+                    found[key] = doc["version"]
+                    self.reports_[key] = {"unit_id": doc["unit_id"], "report_type": doc["report_type"],
+                                          "submission_id": doc["_id"], "version": doc["version"],
+                                          "content": copy.deepcopy(doc["submission"]["content"])}
+        return found
 
-    async def save_report(self, key: str, doc: dict[str, Any], pinned: bool = False) -> None:
+    def take_report(self, key: str, doc: dict[str, Any], pinned: bool = False) -> None:
         self.reports_[key] = copy.deepcopy(doc)
 
     def cache_stats(self) -> dict[str, int]:

@@ -31,7 +31,8 @@ async def compiler() -> Compiler:
 
 def submit(c: Compiler, unit: str, path: str, version: int, value: float, sid: str | None = None) -> str:
     sid = sid or f"{unit}-v{version}"
-    c.store.submissions[sid] = {"_id": sid, "version": version, "path": path, "submission": {"content": {
+    c.store.submissions[sid] = {"_id": sid, "unit_id": unit, "report_type": "resolution_review", "version": version,
+                                "path": path, "submission": {"content": {
         "leadership": f"v{version}", "targets": [{"code": "NEW_MEMBERS", "value": value, "status": "achieved"}]}}}
     return json.dumps({"submission_id": sid, "unit_id": unit, "report_type": "resolution_review", "version": version,
                        "received_at": "2023-05-01T08:00:00+07:00", "due_at": "2023-05-15T00:00:00+07:00",
