@@ -57,6 +57,8 @@ def wire(rt: Runtime) -> FastStream:
         await decisions.create_indexes()
         async for doc in units.summaries():
             tree.commit(doc)
+        # The index gets the registered directives (and entries older versions wrote to `catalog`) here, the
+        # entries stored with each submission as the recorder warms up, in its one pass over `submissions`.
         async for entry in cat.entries():
             index.add(entry)
         recorder = Recorder(subs, cat, index, rt.publisher, plan,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Protocol
 
 from shared.messaging import Event
@@ -25,7 +25,7 @@ class UnitStore(Protocol):
 
 
 class SubmissionStore(Protocol):
-    async def summaries(self) -> list[dict[str, Any]]: ...
+    def summaries(self) -> AsyncIterator[dict[str, Any]]: ...
 
     async def by_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]: ...
 

@@ -1,8 +1,9 @@
 """Recording accepted submissions, a batch at a time: no lookup (ids and obligations are known from start-up),
-one insert_many, one catalogue write, the events, one record of the announced batch. Batches run one after
-another, so versions of one obligation are assigned in order; the unique `ov` index (obligation:version)
-refuses a version another writer took first, and that message is simply retried. A new version of an
-obligation the level above accepted is refused (`locked`) until a reopen (CONTRACT section 10)."""
+one insert_many (each submission carries its catalogue entries, field `catalog`: no second write), the events,
+one record of the announced batch. Batches run one after another, so versions of one obligation are assigned in
+order; the unique `ov` index (obligation:version) refuses a version another writer took first, and that message
+is simply retried. A new version of an obligation the level above accepted is refused (`locked`) until a reopen
+(CONTRACT section 10)."""
 
 from __future__ import annotations
 
@@ -96,10 +97,13 @@ class Recorder:
         self._versioning = asyncio.Lock()
 
     async def warm(self) -> None:
-        """Learn every stored id and obligation once, at start-up: a batch then needs no lookup at all.
+        """Learn every stored id and obligation once, at start-up: a batch then needs no lookup at all; the
+        catalogue entries stored with the submissions go into the index in the same pass, one document at a time.
         (Intake is the only writer; another replica's write shows up as a refused insert, handled below.)"""
         by_obligation: dict[str, list[dict[str, Any]]] = {}
-        for doc in await self.store.summaries():
+        async for doc in self.store.summaries():
+            for entry in doc.pop("catalog", None) or ():
+                self.index.add(catalog.from_doc(entry))
             self._ids[doc["_id"]] = seen(doc["content_hash"], bool(doc.get("published")))
             by_obligation.setdefault(doc["obligation"], []).append(doc)
         self._states = {o: state_of(docs) for o, docs in by_obligation.items()}
@@ -186,29 +190,38 @@ class Recorder:
 
     def _document(self, cand: Candidate, obligation: str, hash_: str, version: int, on_time: bool,
                   raw: str) -> dict[str, Any]:
-        sub = cand.submission
+        sub, unit_name, submission = cand.submission, cand.obligation.unit.name, json.loads(raw)
+        entries = catalog.from_submission(submission, unit_name, self.plan.report_name(sub.report_type.value))
         return {
             "_id": sub.submission_id, "submission_id": sub.submission_id, "unit_id": sub.unit_id,
             "path": cand.obligation.unit.path, "report_type": sub.report_type.value, "version": version,
             "obligation": obligation, "received_at": iso(cand.received_at),
             "received_ts": int(cand.received_at.timestamp() * 1000), "due_at": iso(cand.obligation.due_at),
-            "on_time": on_time, "content_hash": hash_, "submission": json.loads(raw),
-            "unit_name": cand.obligation.unit.name, "ov": version_key(obligation, version), "published": False,
+            "on_time": on_time, "content_hash": hash_, "submission": submission, "unit_name": unit_name,
+            "catalog": [e.doc() for e in entries], "ov": version_key(obligation, version), "published": False,
         }
 
     async def _announce(self, docs: list[dict[str, Any]], correlations: dict[str, str | None]) -> None:
-        """Catalogue, then events, then the mark: a crash anywhere before the mark repeats all three, harmlessly."""
+        """Index, then events, then the mark: a crash anywhere before the mark repeats all three, harmlessly (the
+        entries were written with their submission; start-up indexes them again, an entry replaces its id)."""
         if not docs:
             return
-        entries = [(doc, e) for doc in docs
-                   for e in catalog.from_submission(doc["submission"], doc.get("unit_name", doc["unit_id"]),
-                                                    self.plan.report_name(doc["report_type"]))]
-        await self.catalog_store.add_many([e.doc(source="submission", submission_id=d["_id"], unit_id=d["unit_id"])
-                                           for d, e in entries])
-        for _, entry in entries:
-            self.index.add(entry)
+        older = [doc for doc in docs if "catalog" not in doc]
+        if older:  # stored by a version that wrote entries to `catalog` after the submission, maybe not yet
+            await self.catalog_store.add_many([e.doc(source="submission", submission_id=d["_id"], unit_id=d["unit_id"])
+                                               for d in older for e in self._entries(d)])
+        for doc in docs:
+            for entry in self._entries(doc):
+                self.index.add(entry)
         await self.publisher.publish_many(accepted_event(d, correlations.get(d["_id"]), self.plan) for d in docs)
         await self.store.mark_published([d["_id"] for d in docs])
+
+    def _entries(self, doc: dict[str, Any]) -> list[catalog.Entry]:
+        """A stored submission's catalogue entries: those stored with it, else (older documents) built again."""
+        if "catalog" in doc:
+            return [catalog.from_doc(e) for e in doc["catalog"]]
+        return catalog.from_submission(doc["submission"], doc.get("unit_name", doc["unit_id"]),
+                                       self.plan.report_name(doc["report_type"]))
 
 
 def accepted_event(doc: dict[str, Any], correlation_id: str | None, plan: Plan | None = None) -> Event:

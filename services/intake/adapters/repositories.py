@@ -70,14 +70,15 @@ class SubmissionsRepo:
         await self.col.create_index("obligation")
         await self.col.create_index("ov", unique=True)
 
-    async def summaries(self) -> list[dict[str, Any]]:
-        """Id, hash, announced flag, obligation, version and lateness of every submission (read at start-up)."""
-        fields = {"content_hash": 1, "published": 1, "obligation": 1, "version": 1, "on_time": 1}
-        docs = await self.col.find({}, fields).to_list(None)
+    async def summaries(self) -> AsyncIterator[dict[str, Any]]:
+        """Id, hash, announced flag, obligation, version, lateness and catalogue entries (`catalog`, absent from
+        documents stored before it was) of every submission, one at a time (read at start-up). `catalog` is a
+        top-level field: the stand-in database answers a dotted projection flat."""
         announced = {i async for batch in self.announced.find({}) for i in batch.get("ids", [])}
-        for doc in docs:
+        fields = {"content_hash": 1, "published": 1, "obligation": 1, "version": 1, "on_time": 1, "catalog": 1}
+        async for doc in self.col.find({}, fields):
             doc["published"] = bool(doc.get("published")) or doc["_id"] in announced
-        return docs
+            yield doc
 
     async def by_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         if not ids:
@@ -146,6 +147,9 @@ class DecisionsRepo:
 
 
 class CatalogRepo:
+    """`catalog`: the directives registered through `review.catalog.register`, and the entries of submissions
+    stored before a submission carried its own (field `catalog` of `submissions`)."""
+
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["catalog"]
 
@@ -155,7 +159,8 @@ class CatalogRepo:
             yield from_doc(doc)
 
     async def add_many(self, docs: list[dict[str, Any]]) -> None:
-        """Entries of accepted submissions: written once, a redelivered write changes nothing."""
+        """Entries of submissions stored without their own (by an older version): written once, a redelivered
+        write changes nothing."""
         if not docs:
             return
         try:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 
 from services.intake.adapters.repositories import CatalogRepo, DecisionsRepo, SubmissionsRepo, UnitsRepo
-from services.intake.domain.catalog import Entry
+from services.intake.domain.catalog import Entry, from_doc
 from shared import db
 
 
@@ -68,8 +68,20 @@ def stored(sid: str, version: int, published: bool = False) -> dict:
 async def test_a_submission_is_announced_once_its_batch_is_recorded_or_by_its_older_flag(submissions):
     await submissions.insert([stored("a", 1), stored("b", 2), stored("c", 3, published=True)])
     await submissions.mark_published(["a"])
-    flags = {d["_id"]: d["published"] for d in await submissions.summaries()}
+    flags = {d["_id"]: d["published"] async for d in submissions.summaries()}
     assert flags == {"a": True, "b": False, "c": True}
+
+
+async def test_the_summaries_carry_a_submissions_catalogue_entries_but_not_its_report(submissions):
+    entries = [Entry(f"sub:a:{i}", f"0{i}-BC/ĐU", "Báo cáo sơ kết", "2023-04-25", "Đảng bộ xã", "resolution_review")
+               for i in range(2)]
+    await submissions.insert([{**stored("a", 1), "submission": {"documents": [{"number": "01-BC/ĐU"}]},
+                               "catalog": [e.doc() for e in entries]},
+                              {**stored("old", 2), "submission": {"documents": []}}])
+    found = {d["_id"]: d async for d in submissions.summaries()}
+    assert [from_doc(e) for e in found["a"]["catalog"]] == entries
+    assert "catalog" not in found["old"]  # stored before submissions carried their entries
+    assert all("submission" not in d for d in found.values())
 
 
 async def test_a_version_taken_twice_is_refused_by_its_version_key(submissions):

@@ -9,7 +9,8 @@ class FakeStore:
         self.taken_ov: set[str] = set()
 
     async def summaries(self):
-        return [dict(d) for d in self.docs.values()]
+        for d in list(self.docs.values()):
+            yield dict(d)
 
     async def by_ids(self, ids):
         return {i: dict(self.docs[i]) for i in ids if i in self.docs}
