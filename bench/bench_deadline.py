@@ -5,7 +5,7 @@ documents in the same run.
 
 Obligations are written in bulk (one per grassroots unit, four per district); `--overdue` grassroots units
 have not submitted when the clock stands just after their deadline, the others have. Timed: a sweep that
-finds and notices the overdue ones (events published to a real JetStream, keys claimed and recorded), a second sweep at
+finds and notices the overdue ones (events published to a real JetStream, keys recorded on their obligations), a second sweep at
 the same moment (publishes nothing), the status query for the root and for one district, and raw reads.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from services.deadline.adapters.bus import CountingPublisher
-from services.deadline.adapters.repository import Marks, Obligations, Units
+from services.deadline.adapters.repository import Obligations, Units
 from services.deadline.domain.obligations import Obligation, with_accepted
 from services.deadline.domain.schedule import epoch_ms, next_check
 from services.deadline.status import Status
@@ -83,7 +83,7 @@ async def run(args: argparse.Namespace) -> None:
         uri = mongo.database_uri("bench_deadline")
         plan = load_plan(BUNDLED_PLAN)
         database = db.connect(uri)
-        store, marks, units = Obligations(database), Marks(database), Units(database)
+        store, units = Obligations(database), Units(database)
         await store.create_indexes()
         docs = obligations(plan, args.grassroots, args.districts, args.overdue)
         await timed("write obligations (insert_many)", rows, lambda: store.seed(docs), lambda n: f"{n} documents")
@@ -100,8 +100,8 @@ async def run(args: argparse.Namespace) -> None:
         await broker.connect()
         await ensure_stream(broker.connection.jetstream())
         clock = ManualClock(NOW)
-        sweeper = Sweeper(plan, clock, store, marks, CountingPublisher(Publisher(broker)), Quiet())
-        reply = await timed("sweep (find, claim, publish, record)", rows, sweeper.sweep,
+        sweeper = Sweeper(plan, clock, store, CountingPublisher(Publisher(broker)), Quiet())
+        reply = await timed("sweep (find, publish, record)", rows, sweeper.sweep,
                             lambda r: f"{r} phases ms {Quiet.phases}")
         assert reply["overdue"] == args.overdue, reply
         again = await timed("sweep again at the same moment", rows, sweeper.sweep, lambda r: f"{r}")

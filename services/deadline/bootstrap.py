@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.deadline.adapters.bus import CountingPublisher
-from services.deadline.adapters.repository import Marks, Obligations, Units
+from services.deadline.adapters.repository import Obligations, Units
 from services.deadline.handlers import Registry
 from services.deadline.milestones import Milestones
 from services.deadline.office import Office
@@ -28,11 +28,11 @@ class Deadline:
 
 
 def bootstrap(rt: Runtime, plan: Plan, db: Any, max_reply_bytes: int | None = None) -> Deadline:
-    obligations, units, marks = Obligations(db), Units(db), Marks(db)
+    obligations, units = Obligations(db), Units(db)
     publisher = CountingPublisher(rt.publisher)
     return Deadline(
         registry=Registry(plan, rt.clock, obligations, units, publisher, rt.log),
-        sweeper=Sweeper(plan, rt.clock, obligations, marks, publisher, rt.log),
+        sweeper=Sweeper(plan, rt.clock, obligations, publisher, rt.log),
         status=Status(rt.clock, obligations, units, max_reply_bytes),
         obligations=obligations,
         units=units,

@@ -36,10 +36,6 @@ class UnitStore(Protocol):
     async def save(self, unit: UnitFacts, changed_at: datetime | None) -> None: ...
 
 
-class MarkStore(Protocol):
-    async def claim(self, claims: Mapping[str, str], stamp: str) -> tuple[set[str], set[str]]: ...
-
-
 class EventPublisher(Protocol):
     async def publish(self, message: Outgoing, correlation_id: str | None = None) -> bool: ...
     async def publish_all(self, messages: Sequence[Outgoing],

@@ -1,14 +1,15 @@
 """The sweep: publish every reminder, overdue notice and escalation now owed, each exactly once per key.
 
-Protocol per key: claim it (insert a mark, unique `_id` = key), publish with `Nats-Msg-Id` = key, then record
-it on the obligation (`sent`) with the next check, in one write per obligation: that record is what says
-"published". A key someone else claimed and no obligation records yet (a concurrent sweeper in flight, or one
-that crashed between its publish and its record) is published again under the same msg id: JetStream keeps
-one copy inside its duplicate window, and only a publish the stream stored counts in this sweep's reply. An
+Protocol per key: publish with `Nats-Msg-Id` = key, then record it on the obligation (`sent`) with the next check,
+in one write per obligation: that record is what says "published", and a sweep plans only the keys its read of
+the obligation does not record. A key published and not yet recorded (a concurrent sweeper in flight, or one
+that crashed between its publish and its record) is published again under the same msg id: JetStream keeps one
+copy inside its duplicate window, and only a publish the stream stored counts in this sweep's reply. An
 obligation whose publish failed keeps its next check, so the next sweep retries it.
 
-(Until issue 8 a mark was also updated to `published` before the record: a second write per key that closed
-no window the record does not close, since both come after the publish.)
+(Until issue 8 each key was first claimed, a document inserted per key in `deadline_marks`: the claim changed
+none of the above, since a key claimed by someone else and not recorded was published again all the same, and it
+cost a 10 000-notice storm 10 000 inserts. Marks left by older versions are not read.)
 """
 
 from __future__ import annotations
@@ -22,25 +23,25 @@ from typing import Any
 from services.deadline.domain.obligations import Obligation
 from services.deadline.domain.schedule import Kind, epoch_ms
 from services.deadline.domain.sweep import Action, plan_sweep, tally
-from services.deadline.ports import EventPublisher, MarkStore, ObligationStore
+from services.deadline.ports import EventPublisher, ObligationStore
 from shared.clock import ManualClock, SystemClock, iso
 from shared.plan import Plan
 
-SWEEP_CHUNK = 1000  # obligations a chunk claims, publishes and records together
+SWEEP_CHUNK = 1000  # obligations a chunk publishes and records together
 CHUNKS_AT_ONCE = 3  # one chunk's writes overlap another's publishing, and the first notices go out early
 
 
 class Sweeper:
     def __init__(self, plan: Plan, clock: SystemClock | ManualClock, obligations: ObligationStore,
-                 marks: MarkStore, publisher: EventPublisher, log: Any, chunk: int = SWEEP_CHUNK) -> None:
-        self.plan, self.clock, self.obligations, self.marks = plan, clock, obligations, marks
+                 publisher: EventPublisher, log: Any, chunk: int = SWEEP_CHUNK) -> None:
+        self.plan, self.clock, self.obligations = plan, clock, obligations
         self.publisher, self.log, self.chunk = publisher, log, chunk
-        self._lock = asyncio.Lock()  # one sweep at a time in a process; other processes are handled by marks
+        self._lock = asyncio.Lock()  # one sweep at a time in a process; other processes: the msg ids and records
 
     async def sweep(self, trigger: str = "admin") -> dict[str, int]:
-        """The due obligations are read at once, then claimed, published and recorded a chunk at a time, a few
-        chunks in flight: a 10 000-notice storm's first notices leave after the first chunk's claim, not after
-        all 10 000 were claimed. Each chunk keeps the protocol above; `phases_ms` sums the chunks' phases."""
+        """The due obligations are read at once, then published and recorded a chunk at a time, a few chunks in
+        flight: a 10 000-notice storm's first notices leave with the first chunk. Each chunk keeps the protocol
+        above; `phases_ms` sums the chunks' phases."""
         async with self._lock:
             watch = _Stopwatch()
             now = self.clock.now()
@@ -61,36 +62,23 @@ class Sweeper:
 
     async def _chunk(self, obligations: list[Obligation], now: datetime, gate: asyncio.Semaphore,
                      watch: _Stopwatch) -> tuple[list[Kind], int, set[str]]:
-        """Claim, publish, record: returns the kinds this sweep stored first, how many were owed, the obligations
-        whose publish failed."""
+        """Publish, record: returns the kinds this sweep stored first, how many were owed, the obligations whose
+        publish failed."""
         async with gate:
             started = time.perf_counter()
             work = plan_sweep(obligations, self.plan, now)
-            mine, taken = await self.marks.claim({a.key: a.obligation_id for a in work.actions}, iso(now))
-            done_before = await self._recorded(taken, work.actions)
-            to_send = [a for a in work.actions if a.key in mine or (a.key in taken and a.key not in done_before)]
-            started = watch.add("claim", started)
-            published, counted, failed = await self._publish(to_send)
+            published, counted, failed = await self._publish(work.actions)
             started = watch.add("publish", started)
             sent: dict[str, list[str]] = defaultdict(list)
             for action in work.actions:
-                if action.key in published or action.key in done_before:
+                if action.key in published:
                     sent[action.obligation_id].append(action.key)
-            announced = {a.obligation_id for a in to_send if a.kind == "overdue" and a.key in published}
+            announced = {a.obligation_id for a in work.actions if a.kind == "overdue" and a.key in published}
             await self.obligations.advance(
                 work.rounds, {ob_id: ts for ob_id, ts in work.next_ts.items() if ob_id not in failed}, sent,
                 announced)
             watch.add("record", started)
             return counted, len(work.actions), failed
-
-    async def _recorded(self, keys: set[str], actions: list[Action]) -> set[str]:
-        """Of keys claimed by someone else, those an obligation already records as published."""
-        if not keys:
-            return set()
-        owners = {a.obligation_id for a in actions if a.key in keys}
-        stored = await self.obligations.many(owners)
-        return {a.key for a in actions if a.key in keys and a.obligation_id in stored
-                and a.key in stored[a.obligation_id].sent}
 
     async def _publish(self, actions: list[Action]) -> tuple[set[str], list[Kind], set[str]]:
         """Returns the keys published, the kinds this sweep stored first, the obligations that failed."""

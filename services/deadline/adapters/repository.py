@@ -1,4 +1,5 @@
-"""The deadline service's collections: `obligations`, `deadline_units`, `deadline_marks`.
+"""The deadline service's collections: `obligations` (with the keys each one's events were published under) and
+`deadline_units` (`deadline_marks`, a claim per key until issue 8, is no longer written or read).
 
 Every hot query matches `_id` or one indexed field (nx-27017 scans on two-field matches, DESIGN.md):
 the sweep `next_ts <= now`, a unit's obligations `unit_id`, a district's subtree `district`.
@@ -35,9 +36,7 @@ from services.deadline.domain.schedule import NEVER
 from services.deadline.ports import Conflict
 from shared.batching import MicroBatcher
 
-DUPLICATE_KEY = 11000
 REV = "rev"  # stored `Obligation.revision`
-CLAIMED = "claimed"
 BATCH = 512  # reads or writes gathered into one round trip
 IN_CHUNK = 5000  # ids per `$in` of a grouped update (a document stays far below 16 MiB)
 
@@ -241,28 +240,3 @@ class Units:
     async def save(self, unit: UnitFacts, changed_at: datetime | None) -> None:
         doc = unit_doc(unit, changed_at)
         await self.col.replace_one({"_id": unit.unit_id}, doc, upsert=True)
-
-
-class Marks:
-    """One document per deadline event key, claimed before publishing (the obligation records the publish)."""
-
-    def __init__(self, db: AsyncDatabase[Any]) -> None:
-        self.col = db["deadline_marks"]
-
-    async def claim(self, claims: Mapping[str, str], stamp: str) -> tuple[set[str], set[str]]:
-        """Insert a claim per key (`key -> obligation id`); returns (claimed by us, already taken)."""
-        if not claims:
-            return set(), set()
-        docs = [{"_id": key, "obligation": ob_id, "state": CLAIMED, "claimed_at": stamp}
-                for key, ob_id in claims.items()]
-        keys = list(claims)
-        try:
-            await self.col.insert_many(docs, ordered=False)
-            return set(keys), set()
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            taken = {keys[e["index"]] for e in errors}
-            return set(keys) - taken, taken
-

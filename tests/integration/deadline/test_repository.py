@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest_asyncio
 
-from services.deadline.adapters.repository import Marks, Obligations, Units
+from services.deadline.adapters.repository import Obligations, Units
 from services.deadline.domain.obligations import Obligation, UnitFacts, moved, with_accepted
 from services.deadline.domain.schedule import NEVER, epoch_ms
 from shared import db
@@ -85,12 +85,6 @@ async def test_an_accepted_event_after_the_unit_keeps_the_units_fields_and_stops
     ob = await store.get("CS1:resolution_review")
     assert (ob.known, ob.path, ob.version) == (True, "HU03.CS1", 2)
     assert await store.due(NEVER - 1) == []
-
-
-async def test_claiming_keys_tells_ours_from_taken(database):
-    marks = Marks(database)
-    assert await marks.claim({"a": "x", "b": "x"}, "t") == ({"a", "b"}, set())
-    assert await marks.claim({"a": "x", "b": "x", "c": "x"}, "t") == ({"c"}, {"a", "b"})
 
 
 async def test_a_unit_event_older_than_the_stored_one_is_stale(database):

@@ -68,20 +68,6 @@ class FakeUnits:
                 and (not path or u.path == path or u.path.startswith(path + "."))]  # type: ignore[attr-defined]
 
 
-class FakeMarks:
-    def __init__(self) -> None:
-        self.state: dict[str, str] = {}
-
-    async def claim(self, claims: Mapping[str, str], stamp: str) -> tuple[set[str], set[str]]:
-        mine, taken = set(), set()
-        for key in claims:
-            await asyncio.sleep(0)
-            (taken if key in self.state else mine).add(key)
-            self.state.setdefault(key, "claimed")
-        return mine, taken
-
-
-
 class FakeStream:
     """Stores each msg id once (JetStream's duplicate window), like a PubAck with `duplicate`."""
 

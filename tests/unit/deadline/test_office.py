@@ -14,7 +14,7 @@ from services.deadline.sweeper import Sweeper
 from shared.clock import ManualClock
 from shared.messaging import Inbound, Terminal
 from tests.unit.deadline.conftest import at
-from tests.unit.deadline.fakes import FakeMarks, FakeObligations, FakeStream, NullLog
+from tests.unit.deadline.fakes import FakeObligations, FakeStream, NullLog
 
 DUE = at("2023-05-15 00:00")
 KEY = "CS017:resolution_review"
@@ -132,8 +132,7 @@ async def test_an_extension_of_a_submitted_obligation_is_refused(plan):
 
 async def test_after_an_extension_the_sweep_sends_the_new_rounds_events_and_never_the_old_ones(plan):
     office, store, stream, clock = world(plan, owed(), "2023-05-15 00:00")
-    marks = FakeMarks()
-    sweeper = Sweeper(plan, clock, store, marks, stream, NullLog())
+    sweeper = Sweeper(plan, clock, store, stream, NullLog())
     assert (await sweeper.sweep())["overdue"] == 1
     await office.extend(extension())
     for now in ("2023-05-25 00:00", "2023-05-31 12:00", "2023-06-01 00:00"):

@@ -9,7 +9,7 @@ from services.deadline.domain.schedule import next_check
 from services.deadline.sweeper import Sweeper
 from shared.clock import ManualClock
 from tests.unit.deadline.conftest import at
-from tests.unit.deadline.fakes import FakeMarks, FakeObligations, FakeStream, NullLog
+from tests.unit.deadline.fakes import FakeObligations, FakeStream, NullLog
 
 DUE = at("2023-05-15 00:00")
 
@@ -17,23 +17,23 @@ DUE = at("2023-05-15 00:00")
 def world(plan, units: int = 20):
     obs = [Obligation(f"CS{i:03d}", "resolution_review", DUE, unit_name=f"Xã {i}", path=f"HU01.CS{i:03d}")
            for i in range(units)]
-    return FakeObligations((ob, next_check(ob, plan)) for ob in obs), FakeMarks(), FakeStream()
+    return FakeObligations((ob, next_check(ob, plan)) for ob in obs), FakeStream()
 
 
-def sweeper(plan, store, marks, stream, now: str) -> Sweeper:
-    return Sweeper(plan, ManualClock(at(now)), store, marks, stream, NullLog())
+def sweeper(plan, store, stream, now: str) -> Sweeper:
+    return Sweeper(plan, ManualClock(at(now)), store, stream, NullLog())
 
 
 async def test_a_sweep_after_the_deadline_sends_one_overdue_notice_per_unsubmitted_obligation(plan):
-    store, marks, stream = world(plan)
-    reply = await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep()
+    store, stream = world(plan)
+    reply = await sweeper(plan, store, stream, "2023-05-15 00:00").sweep()
     assert reply == {"reminders": 0, "overdue": 20, "escalations": 0}
     assert len(stream.subjects("review.obligations.changed.")) == 20  # the status change, announced once
 
 
 async def test_a_sweep_in_chunks_publishes_and_records_every_obligation_once(plan):
-    store, marks, stream = world(plan, units=23)
-    chunked = Sweeper(plan, ManualClock(at("2023-05-22 00:00")), store, marks, stream, NullLog(), chunk=4)
+    store, stream = world(plan, units=23)
+    chunked = Sweeper(plan, ManualClock(at("2023-05-22 00:00")), store, stream, NullLog(), chunk=4)
     assert await chunked.sweep() == {"reminders": 0, "overdue": 23, "escalations": 46}
     deadline_ids = stream.subjects("review.deadlines.")
     assert len(deadline_ids) == len(set(deadline_ids)) == 69
@@ -42,9 +42,9 @@ async def test_a_sweep_in_chunks_publishes_and_records_every_obligation_once(pla
 
 
 async def test_two_sweepers_at_once_publish_each_event_once_and_count_it_once(plan):
-    store, marks, stream = world(plan)
-    a = sweeper(plan, store, marks, stream, "2023-05-22 00:00")
-    b = sweeper(plan, store, marks, stream, "2023-05-22 00:00")
+    store, stream = world(plan)
+    a = sweeper(plan, store, stream, "2023-05-22 00:00")
+    b = sweeper(plan, store, stream, "2023-05-22 00:00")
     replies = await asyncio.gather(a.sweep(), b.sweep())
     assert sum(r["overdue"] for r in replies) == 20 and sum(r["escalations"] for r in replies) == 40
     deadline_ids = stream.subjects("review.deadlines.")
@@ -52,26 +52,26 @@ async def test_two_sweepers_at_once_publish_each_event_once_and_count_it_once(pl
 
 
 async def test_a_second_sweep_at_the_same_moment_publishes_nothing(plan):
-    store, marks, stream = world(plan)
-    await sweeper(plan, store, marks, stream, "2023-05-14 00:00").sweep()
-    again = await sweeper(plan, store, marks, stream, "2023-05-14 00:00").sweep()
+    store, stream = world(plan)
+    await sweeper(plan, store, stream, "2023-05-14 00:00").sweep()
+    again = await sweeper(plan, store, stream, "2023-05-14 00:00").sweep()
     assert again == {"reminders": 0, "overdue": 0, "escalations": 0}
 
 
-async def test_events_claimed_by_a_sweep_that_could_not_publish_are_sent_by_the_next_one(plan):
-    store, marks, stream = world(plan, units=3)
+async def test_events_a_sweep_could_not_publish_are_sent_by_the_next_one(plan):
+    store, stream = world(plan, units=3)
     stream.down = True
-    assert await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep() == {
+    assert await sweeper(plan, store, stream, "2023-05-15 00:00").sweep() == {
         "reminders": 0, "overdue": 0, "escalations": 0}
-    assert len(marks.state) == 3 and store.docs["CS000:resolution_review"].sent == frozenset()
+    assert store.docs["CS000:resolution_review"].sent == frozenset()
     stream.down = False
-    assert (await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep())["overdue"] == 3
+    assert (await sweeper(plan, store, stream, "2023-05-15 00:00").sweep())["overdue"] == 3
     assert store.docs["CS000:resolution_review"].sent == {"overdue:CS000:resolution_review"}
 
 
 async def test_a_sweep_that_died_after_publishing_but_before_recording_is_not_counted_twice(plan):
-    store, marks, stream = world(plan, units=1)
-    first = sweeper(plan, store, marks, stream, "2023-05-15 00:00")
+    store, stream = world(plan, units=1)
+    first = sweeper(plan, store, stream, "2023-05-15 00:00")
 
     async def crash(*_args, **_kwargs):
         raise RuntimeError("process killed")
@@ -82,14 +82,14 @@ async def test_a_sweep_that_died_after_publishing_but_before_recording_is_not_co
     except RuntimeError:
         pass
     store.advance = FakeObligations.advance.__get__(store)
-    assert (await sweeper(plan, store, marks, stream, "2023-05-15 00:00").sweep())["overdue"] == 0
+    assert (await sweeper(plan, store, stream, "2023-05-15 00:00").sweep())["overdue"] == 0
     assert stream.subjects("review.deadlines.overdue.") == ["overdue:CS000:resolution_review"]
 
 
 async def test_a_returned_obligation_past_its_new_deadline_is_noticed_but_stays_returned(plan):
     ob = with_accepted(Obligation("CS001", "resolution_review", DUE, path="HU01.CS001"), 1, "s1", True, DUE)
     ob = moved(ob, "return:d1", at("2023-05-25 00:00"), returned_version=1)
-    store, marks, stream = FakeObligations([(ob, next_check(ob, plan))]), FakeMarks(), FakeStream()
-    assert (await sweeper(plan, store, marks, stream, "2023-05-25 00:00").sweep())["overdue"] == 1
+    store, stream = FakeObligations([(ob, next_check(ob, plan))]), FakeStream()
+    assert (await sweeper(plan, store, stream, "2023-05-25 00:00").sweep())["overdue"] == 1
     assert stream.subjects("review.deadlines.") == ["overdue:CS001:resolution_review:2"]
     assert stream.subjects("review.obligations.changed.") == []
