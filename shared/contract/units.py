@@ -17,6 +17,24 @@ class Level(StrEnum):
     agency = "agency"
 
 
+# The registry's rule (intake refuses any other parent: `wrong_parent_level`); the province has none.
+PARENT_LEVEL = {
+    Level.district: Level.province,
+    Level.agency: Level.province,
+    Level.grassroots: Level.district,
+}
+
+
+def levels_below(level: Level) -> set[Level]:
+    """The levels a unit of `level` can have anywhere below it (PARENT_LEVEL)."""
+    found: set[Level] = set()
+    frontier = {level}
+    while frontier:
+        frontier = {child for child, parent in PARENT_LEVEL.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
 class Contact(Strict):
     name: Name
     email: Email

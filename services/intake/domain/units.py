@@ -22,13 +22,8 @@ from services.intake.domain.problems import (
     WRONG_PARENT_LEVEL,
     Problem,
 )
-from shared.contract.units import Level, Unit
+from shared.contract.units import PARENT_LEVEL, Level, Unit
 
-PARENT_LEVEL = {
-    Level.district: Level.province,
-    Level.agency: Level.province,
-    Level.grassroots: Level.district,
-}
 _BOOKKEEPING = ("changed_at", "content_hash", "published", "_id", "revision")
 # What the tree keeps of a stored document (a projection of the units collection reads only these).
 KEPT_FIELDS = ("unit_id", "name", "level", "parent_id", "founded_on", "roles", "active", "path", "content_hash",
