@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from services.compiler.adapters.store import Store, obligation_row, unit_info
+from services.compiler.adapters.store import Store, obligation_row, unit_info, unpack_draft
 from services.compiler.domain.coverage import CoverageRows
 from services.compiler.domain.draft import PARTS, compile_draft, content_json, source_versions
 from services.compiler.domain.model import TargetSpec, report_key
@@ -75,8 +75,12 @@ class Compiler:
         # scope -> recompute epoch at which this process last persisted a mark (see `mark`)
         self._marked: dict[str, int] = {}
         self._epoch: dict[str, int] = {}
-        # scope -> (digest of the report versions its last version was compiled from, that version): `_same_parts`
-        self._parts: dict[str, tuple[bytes, int]] = {}
+        # scope -> (digest of the report versions its last version was compiled from, that version, its content
+        # as stored when this process wrote it, ~8 KB a district): `_same_parts`
+        self._parts: dict[str, tuple[bytes, int, bytes | None]] = {}
+        # scope -> its pointer (`version`, `hash`, `published`, `updated_at`) as this process last wrote or read it:
+        # one compiler process writes them all (deploy/README), so a recompute does not read it back
+        self._heads: dict[str, dict[str, Any]] = {}
         self.recomputations = 0
         self.versions_written = 0
         self.province_ms: list[float] = []  # the last recomputes of the province, wall ms (stats: how long it takes)
@@ -236,22 +240,25 @@ class Compiler:
         content = compile_draft(tree, scope, reports, rows, self.targets, milestones, self.milestone_names, parts)
         self.recomputations += 1
         digest, encoded = content_json(content)
-        latest = await self.store.head(scope)
+        latest = await self._head(scope)
         if self._is_root(scope):
             self.province_ms = [*self.province_ms[-9:], _ms(started)]
         if latest and latest.get("hash") == digest:
-            self._parts[scope] = (signature, int(latest["version"]))
+            known = self._parts.get(scope)
+            kept = known[2] if known is not None and known[1] == latest["version"] else None
+            self._parts[scope] = (signature, latest["version"], kept)
             if not latest.get("published"):
-                at = latest.get("updated_at") or (latest.get("draft") or {}).get("updated_at") or iso(self.clock.now())
-                await self._publish(scope, {"version": latest["version"], "updated_at": at})
+                await self._publish(scope, {"version": latest["version"],
+                                            "updated_at": latest.get("updated_at") or iso(self.clock.now())})
             self.log.info("draft_unchanged", scope=scope, recomputations=self.recomputations,
                           duration_ms=_ms(started))
             return None
         version = int(latest["version"]) + 1 if latest else 1
         head = {"scope": scope, "version": version, "updated_at": iso(self.clock.now())}
         draft = {**head, **{k: v for k, v in content.items() if k != "scope"}}
-        await self.store.save_draft(scope, version, digest, draft, encoded)
-        self._parts[scope] = (signature, version)
+        packed = await self.store.save_draft(scope, version, digest, draft, encoded)
+        self._heads[scope] = {"version": version, "hash": digest, "published": False, "updated_at": head["updated_at"]}
+        self._parts[scope] = (signature, version, packed)
         self.versions_written += 1
         await self._publish(scope, draft)
         self.log.info("draft_recomputed", scope=scope, version=version, recomputations=self.recomputations,
@@ -259,17 +266,29 @@ class Compiler:
         return draft
 
     async def _same_parts(self, scope: str, signature: bytes) -> dict[str, Any] | None:
-        """The PARTS of the scope's last version when it was compiled from these same report versions: read back
-        (one compressed document) instead of its reports (a district's ~60, most of them not in the cache at
-        national scale; the province's 740 are all cached, but compiling them took most of its recompute)."""
+        """The PARTS of the scope's last version when it was compiled from these same report versions: from its
+        content as this process stored it (else read back, one compressed document) instead of its reports (a
+        district's ~60, most of them not in the cache at national scale; the province's 740 are all cached, but
+        compiling them took most of its recompute)."""
         known = self._parts.get(scope)
         if known is None or known[0] != signature:
             return None
-        previous = await self.store.draft(scope, known[1])
+        previous = unpack_draft(known[2]) if known[2] is not None else await self.store.draft(scope, known[1])
         if previous is None or any(part not in previous for part in PARTS):
             return None
         self.parts_reused += 1
         return {part: previous[part] for part in PARTS}
+
+    async def _head(self, scope: str) -> dict[str, Any] | None:
+        """The scope's pointer: as this process last wrote it, else read (once: the first recompute after a start)."""
+        if scope not in self._heads:
+            found = await self.store.head(scope)
+            if found is None:
+                return None
+            at = found.get("updated_at") or (found.get("draft") or {}).get("updated_at")  # `draft`: before issue 8
+            self._heads[scope] = {"version": int(found["version"]), "hash": found.get("hash"),
+                                  "published": bool(found.get("published")), "updated_at": at}
+        return self._heads[scope]
 
     async def _milestones(self, scope: str) -> list[dict[str, Any]] | None:
         """The deadline service's answer; when it does not answer in time, the last answer it gave for the
@@ -300,6 +319,9 @@ class Compiler:
         await self.publisher.publish(Event(subjects.drafts_updated(scope), event,
                                            msg_id=f"draft:{scope}:{draft['version']}"))
         await self.store.mark_published(scope, draft["version"])
+        head = self._heads.get(scope)
+        if head is not None and head["version"] == draft["version"]:
+            head["published"] = True
 
     # --- helpers ------------------------------------------------------------------------------------------
 

@@ -204,23 +204,26 @@ class Store:
         return stored_draft(doc) if doc else None
 
     async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any],
-                         content: bytes | None = None) -> None:
+                         content: bytes | None = None) -> bytes:
         """The version first, then the pointer to it; a crash between the two redoes both, harmlessly. The draft
         is written once: the pointer holds its version and hash (a recompute compares hashes, reading only it).
 
         A version keeps its content compressed (`draft_z`: zlib of the JSON the hash was computed from, `content`
         when the caller has it; `bytes` its size) beside its `version` and `updated_at`: every version is kept,
-        and a national burst wrote ~4 000 district drafts of ~75 KB, most of what the database had to write."""
+        and a national burst wrote ~4 000 district drafts of ~75 KB, most of what the database had to write.
+        Returns the content as stored (`unpack_draft` reads it)."""
         key = f"{scope}:{version}"
         raw = content if content is not None else content_json(draft)[1]
         body = {"scope": scope, "version": version, "hash": digest, "updated_at": draft.get("updated_at")}
-        doc = {"_id": key, **body, "bytes": len(raw), "draft_z": zlib.compress(raw, DRAFT_COMPRESSION)}
+        packed = pack_draft(raw)
+        doc = {"_id": key, **body, "bytes": len(raw), "draft_z": packed}
         try:
             await self.db[DRAFTS].insert_one(doc)
         except DuplicateKeyError:  # redone after a crash before the pointer moved ($set: nx-27017 replaces no bytes)
             await self.db[DRAFTS].update_one({"_id": key}, {"$set": {k: v for k, v in doc.items() if k != "_id"},
                                                             "$unset": {"draft": ""}})
         await self.db[LATEST].replace_one({"_id": scope}, {"_id": scope, **body, "published": False}, upsert=True)
+        return packed
 
     async def mark_published(self, scope: str, version: int) -> None:
         await self.db[LATEST].update_one({"_id": scope}, {"$set": {"published": True, "published_version": version}})
@@ -231,9 +234,19 @@ def stored_draft(doc: dict[str, Any]) -> dict[str, Any]:
     issue 8, a document (`draft`)."""
     if doc.get("draft_z") is None:
         return doc.get("draft") or {}
-    content = json.loads(zlib.decompress(doc["draft_z"]))
+    content = unpack_draft(doc["draft_z"])
     head = {k: doc[k] for k in ("scope", *HEAD) if doc.get(k) is not None}
     return {**head, **content}
+
+
+def pack_draft(content: bytes) -> bytes:
+    """A version's content (its JSON, `content_json`) as stored: `draft_z`."""
+    return zlib.compress(content, DRAFT_COMPRESSION)
+
+
+def unpack_draft(packed: bytes) -> dict[str, Any]:
+    content: dict[str, Any] = json.loads(zlib.decompress(packed))
+    return content
 
 
 def unit_info(doc: dict[str, Any]) -> UnitInfo:

@@ -6,7 +6,8 @@ import copy
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from services.compiler.adapters.store import StoredSubmission, stored_submission
+from services.compiler.adapters.store import StoredSubmission, pack_draft, stored_submission
+from services.compiler.domain.draft import content_json
 from services.compiler.domain.model import ReportRow
 from shared.messaging import Event, Inbound
 
@@ -20,6 +21,7 @@ class FakeStore:
         self.dirty_: dict[str, int] = {}
         self.drafts: dict[str, dict[str, Any]] = {}
         self.draft_reads = 0
+        self.head_reads = 0
         self.report_reads = 0
         self.latest_: dict[str, dict[str, Any]] = {}
         self.mark_writes = 0
@@ -82,15 +84,17 @@ class FakeStore:
         return self.latest_.get(scope)
 
     async def head(self, scope: str) -> dict[str, Any] | None:
+        self.head_reads += 1
         found = self.latest_.get(scope)
         return {k: v for k, v in found.items() if k != "draft"} | {"updated_at": found["draft"]["updated_at"]} \
             if found else None
 
     async def save_draft(self, scope: str, version: int, digest: str, draft: dict[str, Any],
-                         content: bytes | None = None) -> None:
+                         content: bytes | None = None) -> bytes:
         body = {"scope": scope, "version": version, "hash": digest, "draft": draft}
         self.drafts[f"{scope}:{version}"] = body
         self.latest_[scope] = {**body, "published": False}
+        return pack_draft(content if content is not None else content_json(draft)[1])
 
     async def draft(self, scope: str, version: int) -> dict[str, Any] | None:
         self.draft_reads += 1

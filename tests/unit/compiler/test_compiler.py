@@ -135,12 +135,28 @@ async def test_a_status_change_alone_reuses_the_reports_part_of_the_last_version
     await compiler.on_obligation(inbound("review.obligations.changed.TP.X2", status("X2", "overdue")))
     await compiler.tick(root=False)
     assert compiler.store.report_reads == reads and compiler.parts_reused == 1  # the district: its last version's
+    assert compiler.store.draft_reads == 0  # kept as it was stored, not read back
     reused = {k: v for k, v in latest(compiler, "TP").items() if k not in ("version", "updated_at")}
     assert reused["coverage"]["overdue"] == 1 and reused["targets"][0]["value"] == 10
     fresh = Compiler(compiler.store, load_plan(BUNDLED_PLAN), ManualClock(), FakePublisher(), NullLog(), 0)
     await fresh.load()
     assert await fresh.recompute("TP") is None  # compiled from its reports: the same content, no new version
     assert compiler.store.report_reads == reads + 1
+    await fresh.on_obligation(inbound("review.obligations.changed.TP.X3", status("X3", "overdue")))
+    await fresh.tick(root=False)  # after a restart, the last version's parts are read back once
+    assert fresh.parts_reused == 1 and compiler.store.draft_reads == 1
+    assert latest(compiler, "TP")["coverage"]["overdue"] == 2 and new_members(compiler, "TP") == 10
+
+
+async def test_a_draft_pointer_is_read_once_then_kept_as_written(compiler):
+    reads = compiler.store.head_reads
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    await compiler.tick()
+    await accept(compiler, "X1", "TP.X1", 2, 20)
+    await compiler.tick()
+    assert compiler.store.head_reads == reads and latest(compiler, "TP")["version"] == 3
+    assert compiler.store.latest_["TP"]["published"] and [e.subject for e in compiler.publisher.events].count(
+        "review.drafts.updated.TP") == 3
 
 
 async def test_a_returned_version_is_not_taken_from_the_last_version(compiler):
