@@ -191,6 +191,10 @@ class Compiler:
             except Exception as exc:  # the database is down: the marks stay, the next window retries
                 self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
             busy = time.perf_counter() - started
+            if root and done and self.province_ms:
+                # its own compiling, not its waits on the database and the deadline service: under a burst those
+                # were most of a tick, and the pause twice them made a provincial version every ~3 s
+                busy = min(busy, self.province_ms[-1] / 1000)
             await asyncio.sleep(pause_after(busy, done, self.debounce, root))
 
     async def tick(self, root: bool | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -193,6 +194,38 @@ def test_only_a_burst_round_of_many_scopes_pauses_longer_than_a_couple_of_second
     assert pause_after(3.0, 700, 0.5, root=True) == MAX_PAUSE  # the provincial draft: never longer
     assert pause_after(3.0, BURST_ROUND, 0.5, root=False) == 12.0  # a burst's round: four times it
     assert pause_after(30.0, 700, 0.5, root=False) == MAX_ROUND_PAUSE
+
+
+async def test_the_provinces_pause_follows_its_compiling_not_its_wait_for_the_deadline_service(monkeypatch):
+    import services.compiler.handlers as handlers
+
+    class SlowMilestones:
+        async def of_scope(self, scope: str) -> list[dict] | None:
+            await asyncio.sleep(0.3)
+            return []
+
+    c = Compiler(FakeStore(), load_plan(BUNDLED_PLAN), ManualClock(), FakePublisher(), NullLog(), 0,
+                 SlowMilestones())
+    await c.load()
+    for uid, name, level, parent, path in UNITS:
+        await c.on_unit(inbound(f"review.units.changed.{path or 'root'}", json.dumps(
+            {"unit_id": uid, "name": name, "level": level, "parent_id": parent, "path": path})))
+    seen: list[float] = []
+
+    def pause(busy: float, recomputed: int, debounce: float, root: bool) -> float:
+        seen.append(busy)
+        return 3600.0
+
+    monkeypatch.setattr(handlers, "pause_after", pause)
+    loop = asyncio.ensure_future(c._loop(True))
+    try:
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        loop.cancel()
+    assert seen and c.province_ms and seen[0] == c.province_ms[-1] / 1000 < 0.3
 
 
 async def test_the_stats_tell_how_long_the_provincial_draft_took_and_how_often_parts_were_reused(compiler):
