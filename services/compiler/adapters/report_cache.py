@@ -59,6 +59,16 @@ class ReportCache:
         self.used += size - freed
         return True
 
+    def would_keep(self, key: str, always: bool = False) -> bool:
+        """Whether `put` would admit a new version of `key` (short of its size): a new key is turned away once
+        the budget is used."""
+        return always or key in self._entries or self.used < self.budget
+
+    def drop(self, key: str) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.used -= len(old.packed) + ENTRY_OVERHEAD
+
     def get(self, key: str) -> ReportRow | None:
         entry = self._entries.get(key)
         if entry is None:

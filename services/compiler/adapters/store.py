@@ -96,12 +96,20 @@ class Store:
         self._sources = {key: sid for key, (_, sid) in found.items()}
         return {key: version for key, (version, _) in found.items()}
 
+    def would_cache(self, key: str, pinned: bool = False) -> bool:
+        """Whether `take_report` would keep a new version's content of `key` (else it need not be read now)."""
+        return self.cache.would_keep(key, pinned)
+
     def take_report(self, key: str, doc: Mapping[str, Any], pinned: bool = False) -> None:
         """The latest version of a report: the submission that holds it is remembered (intake's `submissions`
-        keeps it; `report_versions` reads it back at start-up), its content goes to the cache. `pinned`: kept in
-        the cache past its budget (a report the provincial draft is compiled from)."""
+        keeps it; `report_versions` reads it back at start-up), its content, if given, goes to the cache (without
+        it, a cached older version is dropped). `pinned`: kept in the cache past its budget (a report the
+        provincial draft is compiled from)."""
         self._sources[key] = doc["submission_id"]
-        self.cache.put(key, _report_row(doc), always=pinned)
+        if "content" in doc:
+            self.cache.put(key, _report_row(doc), always=pinned)
+        else:
+            self.cache.drop(key)
 
     async def reports(self, keys: Iterable[str], pinned: bool = False) -> dict[str, ReportRow]:
         """The latest report of each key that has one: from the cache, the rest read from their submissions

@@ -115,6 +115,12 @@ async def test_reports_past_the_cache_budget_are_read_from_their_submissions(mon
                             "version": 1, "content": {"lessons": ["x"]}})
         assert (await s.reports([key]))[key].content == {"lessons": ["x"]}
         assert s.cache_stats()["entries"] == 0 and s.cache_stats()["misses"] == 1
+        # a full cache: a new key's content need not be read at all, a recompute reads it from its submission
+        await s.db["submissions"].insert_one(_submission("sE1", "E", 1, {"lessons": ["e"]}))
+        assert not s.would_cache("E:resolution_review")
+        s.take_report("E:resolution_review", {"unit_id": "E", "report_type": "resolution_review",
+                                              "submission_id": "sE1", "version": 1})
+        assert (await s.reports(["E:resolution_review"]))["E:resolution_review"].content == {"lessons": ["e"]}
         s.take_report("C:resolution_review", {"unit_id": "C", "report_type": "resolution_review",
                                               "submission_id": "s2", "version": 1, "content": {}}, pinned=True)
         assert s.cache_stats()["entries"] == 1  # the provincial draft's reports are kept whatever the budget

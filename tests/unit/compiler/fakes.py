@@ -22,6 +22,8 @@ class FakeStore:
         self.drafts: dict[str, dict[str, Any]] = {}
         self.draft_reads = 0
         self.head_reads = 0
+        self.cache_room = True  # False: like a full report cache
+        self.submission_reads = 0
         self.report_reads = 0
         self.latest_: dict[str, dict[str, Any]] = {}
         self.mark_writes = 0
@@ -51,6 +53,9 @@ class FakeStore:
                                           "content": copy.deepcopy(doc["submission"]["content"])}
         return found
 
+    def would_cache(self, key: str, pinned: bool = False) -> bool:
+        return self.cache_room or pinned or key in self.reports_
+
     def take_report(self, key: str, doc: dict[str, Any], pinned: bool = False) -> None:
         self.reports_[key] = copy.deepcopy(doc)
 
@@ -59,10 +64,13 @@ class FakeStore:
 
     async def reports(self, keys: Iterable[str], pinned: bool = False) -> dict[str, ReportRow]:
         self.report_reads += 1
-        return {k: ReportRow(d["unit_id"], d["report_type"], d["submission_id"], d["version"], d["content"])
+        return {k: ReportRow(d["unit_id"], d["report_type"], d["submission_id"], d["version"],
+                             d["content"] if "content" in d else  # not cached: read from its submission
+                             copy.deepcopy(self.submissions[d["submission_id"]]["submission"]["content"]))
                 for k in keys if (d := self.reports_.get(k))}
 
     async def submission(self, submission_id: str) -> StoredSubmission | None:
+        self.submission_reads += 1
         doc = self.submissions.get(submission_id)
         return stored_submission(doc) if doc is not None else None
 

@@ -160,6 +160,17 @@ async def test_a_draft_pointer_is_read_once_then_kept_as_written(compiler):
         "review.drafts.updated.TP") == 3
 
 
+async def test_a_report_the_cache_would_turn_away_is_read_only_when_a_recompute_needs_it(compiler):
+    compiler.store.cache_room = False  # a national burst fills the cache
+    await accept(compiler, "X1", "TP.X1", 1, 10)
+    assert compiler.store.submission_reads == 0
+    await compiler.tick()
+    assert new_members(compiler, "TP") == 10
+    await accept(compiler, "X1", "TP.X1", 2, 25)  # a key the cache holds is read, to replace its version
+    await compiler.tick()
+    assert compiler.store.submission_reads == 1 and new_members(compiler, "TP") == 25
+
+
 async def test_a_returned_version_is_not_taken_from_the_last_version(compiler):
     await accept(compiler, "X1", "TP.X1", 1, 10)
     await compiler.tick()

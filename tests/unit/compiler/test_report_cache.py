@@ -36,3 +36,13 @@ def test_content_round_trips_and_is_compressed():
     cache.put("k", original)
     assert cache.get("k") == original
     assert cache.stats()["bytes"] < len(str(original.content).encode())
+
+
+def test_it_tells_beforehand_whether_a_new_version_would_be_kept_and_drops_an_entry_with_its_bytes():
+    cache = ReportCache(0)
+    assert not cache.would_keep("a") and cache.would_keep("a", always=True)
+    assert cache.put("b", row(1), always=True) and cache.would_keep("b")
+    cache.drop("b")
+    assert cache.get("b") is None and cache.stats()["bytes"] == 0 and not cache.would_keep("b")
+    cache.drop("never there")
+    assert ReportCache(1 << 20).would_keep("a")
