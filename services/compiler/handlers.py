@@ -84,6 +84,7 @@ class Compiler:
         self.recomputations = 0
         self.versions_written = 0
         self.province_ms: list[float] = []  # the last recomputes of the province, wall ms (stats: how long it takes)
+        self.province_tick_ms: list[float] = []  # the last ticks of the provincial loop that recomputed, wall ms
         self.parts_reused = 0
 
     async def load(self) -> None:
@@ -195,6 +196,8 @@ class Compiler:
             except Exception as exc:  # the database is down: the marks stay, the next window retries
                 self.log.warning("recompute_failed", reason=f"{type(exc).__name__}: {exc}"[:300])
             busy = time.perf_counter() - started
+            if root and done:
+                self.province_tick_ms = [*self.province_tick_ms[-9:], round(busy * 1000, 2)]
             if root and done and self.province_ms:
                 # its own compiling, not its waits on the database and the deadline service: under a burst those
                 # were most of a tick, and the pause twice them made a provincial version every ~3 s
@@ -359,6 +362,7 @@ class Compiler:
     def stats(self) -> dict[str, Any]:
         return {"recomputations": self.recomputations, "versions_written": self.versions_written,
                 "parts_reused": self.parts_reused, "province_recompute_ms": self.province_ms,
+                "province_tick_ms": self.province_tick_ms,
                 "report_cache": self.store.cache_stats()}
 
 
