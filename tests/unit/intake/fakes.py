@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FakeStore:
     def __init__(self) -> None:
@@ -85,3 +87,16 @@ class FakeDecisions:
 
     async def mark_published(self, decision_id):
         self.docs[decision_id]["published"] = True
+
+
+async def flush_then_crash(recorder: Any, candidates: list[Any]) -> None:
+    """A recorder whose process dies after its write, before any event or mark."""
+
+    async def die() -> None:
+        raise SystemExit("crash after the write")
+
+    recorder.after_write = die
+    try:
+        await recorder.flush(candidates)
+    except SystemExit:
+        pass

@@ -11,7 +11,7 @@ from services.intake.recording import Candidate, Outcome, Recorder
 from shared.clock import VIETNAM
 from shared.contract.submissions import Submission
 from tests.infra.data import grassroots_submission
-from tests.unit.intake.fakes import FakeCatalog, FakePublisher, FakeStore
+from tests.unit.intake.fakes import FakeCatalog, FakePublisher, FakeStore, flush_then_crash
 
 DUE = datetime(2023, 5, 15, tzinfo=VIETNAM)
 EARLY = datetime(2023, 5, 1, 9, tzinfo=VIETNAM)
@@ -34,16 +34,7 @@ def listed(cand: Candidate, tree) -> Entry:
 
 
 async def crashed_after_write(plan, store: FakeStore, cand: Candidate) -> None:
-    rec = recorder(plan, store)
-
-    async def die():
-        raise SystemExit("crash after the write")
-
-    rec.after_write = die
-    try:
-        await rec.flush([cand])
-    except SystemExit:
-        pass
+    await flush_then_crash(recorder(plan, store), [cand])
 
 
 async def test_an_accepted_submission_is_stored_with_its_catalogue_entries_and_nothing_else_is_written(tree, plan):

@@ -12,7 +12,7 @@ from shared.batching import MicroBatcher
 from shared.clock import VIETNAM
 from shared.contract.submissions import Submission
 from tests.infra.data import grassroots_submission
-from tests.unit.intake.fakes import FakeCatalog, FakePublisher, FakeStore
+from tests.unit.intake.fakes import FakeCatalog, FakePublisher, FakeStore, flush_then_crash
 
 DUE = datetime(2023, 5, 15, tzinfo=VIETNAM)
 EARLY = datetime(2023, 5, 1, 9, tzinfo=VIETNAM)
@@ -60,16 +60,7 @@ async def test_the_same_id_twice_in_a_batch_is_one_version_and_other_content_a_c
 async def test_a_stored_but_unannounced_submission_is_announced_when_its_message_returns(tree, plan):
     store, publisher = FakeStore(), FakePublisher()
     cand = candidate(tree)
-    crashed = recorder(plan, store, FakePublisher())
-
-    async def die():
-        raise SystemExit("crash after the write")
-
-    crashed.after_write = die
-    try:
-        await crashed.flush([cand])
-    except SystemExit:
-        pass
+    await flush_then_crash(recorder(plan, store, FakePublisher()), [cand])
     assert store.docs[cand.submission.submission_id]["published"] is False
     again = recorder(plan, store, publisher)
     await again.warm()
