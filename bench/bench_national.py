@@ -419,10 +419,10 @@ async def run(args: argparse.Namespace, figures: dict[str, Any]) -> list[tuple[s
         pids = {name: p.proc.pid for name, p in procs.items() if p.proc}
         pids |= {"nats-server": nats_server.proc.pid} if nats_server.proc else {}
         pids |= {"database": mongo.proc.pid} if mongo.proc else {}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         service_pids = {name: p.proc.pid for name, p in procs.items() if p.proc}
         await asyncio.sleep(1.1)  # the traces are written every second
         db_before = db_trace(trace, service_pids)
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         sent: dict[str, float] = {}
         cpu_samples: list[tuple[float, dict[str, float]]] = []
         timeline = asyncio.ensure_future(cpu_timeline(pids, cpu_samples))
