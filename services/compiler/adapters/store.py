@@ -88,7 +88,7 @@ class Store:
         found: dict[str, tuple[int, str]] = {}
         fields = {"unit_id": 1, "report_type": 1, "version": 1}
         async for doc in self.db[SUBMISSIONS].find({"report_type": {"$in": sorted(report_types)}}, fields):
-            if doc.get("version") is None or doc.get("report_type") not in report_types:
+            if doc.get("version") is None:
                 continue
             key = intern(report_key(doc["unit_id"], doc["report_type"]))
             if key not in found or int(doc["version"]) > found[key][0]:
