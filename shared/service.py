@@ -131,7 +131,11 @@ def spec_of(app: FastStream) -> Any:
     return app.schema.to_specification().to_jsonable() if hasattr(app, "schema") else None
 
 
-def queries(rt: Runtime, bindings: Sequence[tuple[str, Callable[..., Awaitable[Any]], str]]) -> None:
-    """Core request-reply handlers, in a queue group so replicas share them."""
+def queries(rt: Runtime, bindings: Sequence[tuple[str, Callable[..., Awaitable[Any]], str]],
+            workers: int = 1) -> None:
+    """Core request-reply handlers, in a queue group so replicas share them. `workers` > 1 answers that many
+    requests of a subject at once (FastStream's `max_workers`): one at a time, a request waits behind every
+    earlier one's database round trips."""
+    extra: dict[str, Any] = {"max_workers": workers} if workers > 1 else {}
     for subject, fn, description in bindings:
-        rt.broker.subscriber(subject, queue=f"{rt.service}-queries", description=description)(fn)
+        rt.broker.subscriber(subject, queue=f"{rt.service}-queries", description=description, **extra)(fn)

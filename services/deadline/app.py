@@ -19,6 +19,10 @@ UNITS_DURABLE = "deadline-units"
 ACCEPTED_DURABLE = "deadline-accepted"
 DECIDED_DURABLE = "deadline-decided"
 EXTEND_DURABLE = "deadline-extend"
+# requests answered at once: a compiler round asks the milestones of its ~700 districts together, and their
+# reads gather into a few `$in` round trips (Units.get, Obligations.many); one at a time they queued behind each
+# other's round trips past the compiler's 1 s timeout
+QUERY_WORKERS = 256
 
 
 def wire(rt: Runtime) -> FastStream:
@@ -40,6 +44,7 @@ def wire(rt: Runtime) -> FastStream:
     async def close() -> None:
         if "d" in box:
             await box["d"].obligations.close()
+            await box["d"].units.close()
         await shared_db.close()
 
     rt.on_shutdown.append(close)
@@ -82,7 +87,7 @@ def wire(rt: Runtime) -> FastStream:
         (subjects.QUERY_STATUS, status, "Obligations of a scope's subtree and their status (StatusReply)"),
         (subjects.QUERY_MILESTONES, milestones, "Milestones of a scope's subtree: met, late, missing, pending"),
         (subjects.ADMIN_SWEEP, sweep, "Sweep now; replies the counts published (SweepReply)"),
-    ])
+    ], workers=QUERY_WORKERS)
     rt.document(subjects.reminder("{path}"), Reminder, "A reminder before a deadline")
     rt.document(subjects.overdue("{path}"), Overdue, "An obligation passed its deadline unsubmitted")
     rt.document(subjects.escalated("{path}"), Escalated, "An overdue obligation escalated to its supervisors")

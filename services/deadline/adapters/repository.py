@@ -51,10 +51,14 @@ class Obligations:
         # (the update, its obligation, the revision it expects or None)
         self._writes: MicroBatcher[tuple[UpdateOne, str, int | None], None] = MicroBatcher(self._write_many,
                                                                                              max_items=BATCH)
+        # the id sets of concurrent `many` calls (the milestones queries of a compiler round: ~700 at once)
+        self._groups: MicroBatcher[frozenset[str], dict[str, Obligation]] = MicroBatcher(self._many_groups,
+                                                                                          max_items=BATCH)
 
     async def close(self) -> None:
         await self._writes.close()
         await self._reads.close()
+        await self._groups.close()
 
     async def create_indexes(self) -> None:
         for name in ("next_ts", "unit_id", "district"):
@@ -64,7 +68,7 @@ class Obligations:
         return await self._reads.submit(obligation_id)
 
     async def _get_many(self, ids: list[str]) -> list[Obligation | None]:
-        found = await self.many(set(ids))
+        found = await self._fetch(set(ids))
         return [found.get(i) for i in ids]
 
     async def _write_many(self, items: list[tuple[UpdateOne, str, int | None]]) -> list[None | BaseException]:
@@ -186,10 +190,23 @@ class Obligations:
             await self.col.bulk_write(ops, ordered=False)
 
     async def many(self, ids: Iterable[str]) -> dict[str, Obligation]:
-        ids = list(ids)
-        if not ids:
+        """The stored ones of `ids`. Concurrent calls share one `$in` read (`_many_groups`)."""
+        wanted = frozenset(ids)
+        if not wanted:
             return {}
-        return {d["_id"]: from_doc(d) async for d in self.col.find({"_id": {"$in": ids}})}
+        return await self._groups.submit(wanted)
+
+    async def _many_groups(self, calls: list[frozenset[str]]) -> list[dict[str, Obligation]]:
+        found = await self._fetch(frozenset().union(*calls))
+        return [{i: found[i] for i in call if i in found} for call in calls]
+
+    async def _fetch(self, ids: Iterable[str]) -> dict[str, Obligation]:
+        wanted = sorted(ids)
+        found: dict[str, Obligation] = {}
+        for at in range(0, len(wanted), IN_CHUNK):
+            async for d in self.col.find({"_id": {"$in": wanted[at:at + IN_CHUNK]}}):
+                found[d["_id"]] = from_doc(d)
+        return found
 
     async def in_district(self, district: str) -> list[Obligation]:
         return [from_doc(d) async for d in self.col.find({"district": district})]
@@ -206,8 +223,15 @@ class Obligations:
 
 
 class Units:
+    """`get` gathers the calls of concurrent handlers and queries into one `$in` read (shared.batching): a
+    compiler round asks the milestones of ~700 districts at once, each of them starting with its scope."""
+
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["deadline_units"]
+        self._reads: MicroBatcher[str, UnitFacts | None] = MicroBatcher(self._get_many, max_items=BATCH)
+
+    async def close(self) -> None:
+        await self._reads.close()
 
     async def create_indexes(self) -> None:
         await self.col.create_index([("level", ASCENDING)])
@@ -227,8 +251,11 @@ class Units:
         return [unit_from_doc(d) async for d in self.col.find({"level": {"$in": sorted(wanted)}})]
 
     async def get(self, unit_id: str) -> UnitFacts | None:
-        doc = await self.col.find_one({"_id": unit_id})
-        return unit_from_doc(doc) if doc else None
+        return await self._reads.submit(unit_id)
+
+    async def _get_many(self, ids: list[str]) -> list[UnitFacts | None]:
+        found = {d["_id"]: unit_from_doc(d) async for d in self.col.find({"_id": {"$in": sorted(set(ids))}})}
+        return [found.get(i) for i in ids]
 
     async def is_stale(self, unit_id: str, changed_ts: int | None) -> bool:
         """A registry event older than the one already stored (a redelivery overtaken by a newer change)."""

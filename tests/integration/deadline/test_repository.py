@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest_asyncio
@@ -236,3 +237,40 @@ async def test_an_accepted_event_raced_by_a_rename_announces_and_stores_both(dat
     assert (stored.submission_id, stored.unit_name) == ("s9", "Xã CS9 mới")
     last = stream.stored[-1].payload
     assert (last.submission_id, last.unit_name) == ("s9", "Xã CS9 mới")
+
+
+class CountingFinds:
+    """The collection, counting its `find` calls (one per round trip here)."""
+
+    def __init__(self, col):
+        self.col, self.finds = col, 0
+
+    def find(self, *args, **kwargs):
+        self.finds += 1
+        return self.col.find(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.col, name)
+
+
+async def test_concurrent_unit_and_obligation_reads_share_round_trips_and_each_gets_its_own_answer(database):
+    """A compiler round asks ~700 districts' milestones at once: each starts with `Units.get` of its scope and
+    `Obligations.many` of its evidence; the concurrent calls go to the database together."""
+    units, obligations = Units(database), Obligations(database)
+    names = [f"HU{n:02d}" for n in range(40)]
+    for name in names:
+        await units.save(UnitFacts(name, f"Huyện {name}", "district", name, "TU"), None)
+    await obligations.save_unit_side([(grassroots(f"CS{n}", names[n]), 5) for n in range(40)])
+    units.col, obligations.col = CountingFinds(units.col), CountingFinds(obligations.col)
+
+    found = await asyncio.gather(*(units.get(name) for name in [*names, "HU99"]))
+    groups = await asyncio.gather(*(obligations.many({grassroots(f"CS{n}").id, grassroots(f"CS{n + 1}").id, "x"})
+                                    for n in range(0, 40, 2)))
+
+    assert [u.unit_id if u else None for u in found] == [*names, None]
+    assert [sorted(g) for g in groups] == [sorted({grassroots(f"CS{n}").id, grassroots(f"CS{n + 1}").id})
+                                           for n in range(0, 40, 2)]
+    assert all(g[k].unit_id == k.split(":")[0] for g in groups for k in g)
+    assert units.col.finds < 5 and obligations.col.finds < 5  # one each unless the batch timer split them
+    await units.close()
+    await obligations.close()
