@@ -28,6 +28,7 @@ from shared.contract import Accepted, DraftUpdated, ObligationChanged, UnitChang
 from shared.locks import KeyedLocks
 from shared.messaging import Event, Inbound, Publisher, Terminal
 from shared.plan import Plan
+from shared.timing import Stopwatch
 
 
 class MilestoneSource(Protocol):
@@ -85,6 +86,7 @@ class Compiler:
         self.versions_written = 0
         self.province_ms: list[float] = []  # the last recomputes of the province, wall ms (stats: how long it takes)
         self.province_tick_ms: list[float] = []  # the last ticks of the provincial loop that recomputed, wall ms
+        self.province_steps: dict[str, float] = {}  # the last of them, by step (ms)
         self.parts_reused = 0
 
     async def load(self) -> None:
@@ -212,20 +214,34 @@ class Compiler:
         top_id = top.unit_id if top is not None else None
         if root and top_id is None:
             return 0  # no province yet: nothing for the provincial loop
-        marks = await self.store.dirty([top_id] if root and top_id is not None else None)
+        watch = Stopwatch()
+        ready: dict[str, list[dict[str, Any]] | None] = {}
+        if root and top_id is not None and self._marked.get(top_id) == self._epoch.get(top_id, 0):
+            # a mark this process wrote and no recompute took yet: the province's milestones are asked while the
+            # mark is read, two waits of the provincial loop in one
+            marks, ready[top_id] = await asyncio.gather(self.store.dirty([top_id]), self._milestones(top_id))
+        else:
+            marks = await self.store.dirty([top_id] if root and top_id is not None else None)
         dirty = sorted(((s, g) for s, g in marks.items() if root is None or (s == top_id) == root),
                        key=lambda item: (item[0] != top_id, item[0]))
         # asked together: a slow deadline service costs one timeout per window, not one per scope
-        found = await asyncio.gather(*(self._milestones(scope) for scope, _ in dirty))
-        milestones = {scope: rows for (scope, _), rows in zip(dirty, found, strict=True)}
+        asks = [scope for scope, _ in dirty if scope not in ready]
+        found = await asyncio.gather(*(self._milestones(scope) for scope in asks))
+        milestones = {**ready, **dict(zip(asks, found, strict=True))}
         gate = asyncio.Semaphore(RECOMPUTES_AT_ONCE)
+        watch.add("marks_milestones", watch.started)
 
         async def one(scope: str, gen: int) -> None:
             async with gate:
                 # after this, a handler whose report this recompute might miss persists a fresh mark
                 self._epoch[scope] = self._epoch.get(scope, 0) + 1
-                await self.recompute(scope, milestones[scope])
+                steps = watch if scope == top_id and root else None
+                await self.recompute(scope, milestones[scope], steps)
+                cleared = time.perf_counter()
                 await self.store.clear_dirty(scope, gen)
+                if steps is not None:
+                    steps.add("clear", cleared)
+                    self.province_steps = steps.laps
 
         results = await asyncio.gather(*(one(scope, gen) for scope, gen in dirty), return_exceptions=True)
         failures = [r for r in results if isinstance(r, BaseException)]
@@ -233,12 +249,14 @@ class Compiler:
             raise failures[0]
         return len(dirty)
 
-    async def recompute(self, scope: str,
-                        milestones: list[dict[str, Any]] | None | _Ask = ASK) -> dict[str, Any] | None:
+    async def recompute(self, scope: str, milestones: list[dict[str, Any]] | None | _Ask = ASK,
+                        watch: Stopwatch | None = None) -> dict[str, Any] | None:
+        """`watch` gets the time of each step (the provincial loop's: stats `province_steps_ms`)."""
         tree = self.tree()
         if not tree.is_scope(scope):
             return None
-        started = time.perf_counter()
+        watch = watch or Stopwatch()
+        started = lap = time.perf_counter()
         rows = self.coverage.in_scope(tree, scope)
         # the reports it is compiled from, by version (this process writes them all: `versions` knows every key)
         sources = source_versions(tree, scope, self.versions, rows)
@@ -248,9 +266,11 @@ class Compiler:
                                                                         pinned=self._is_root(scope))
         if isinstance(milestones, _Ask):
             milestones = await self._milestones(scope)
+        lap = watch.add("reports", lap)
         content = compile_draft(tree, scope, reports, rows, self.targets, milestones, self.milestone_names, parts)
         self.recomputations += 1
         digest, encoded = content_json(content)
+        lap = watch.add("compile", lap)
         latest = await self._head(scope)
         if self._is_root(scope):
             self.province_ms = [*self.province_ms[-9:], _ms(started)]
@@ -268,10 +288,12 @@ class Compiler:
         head = {"scope": scope, "version": version, "updated_at": iso(self.clock.now())}
         draft = {**head, **{k: v for k, v in content.items() if k != "scope"}}
         packed = await self.store.save_draft(scope, version, digest, draft, encoded)
+        lap = watch.add("store", lap)
         self._heads[scope] = {"version": version, "hash": digest, "published": False, "updated_at": head["updated_at"]}
         self._parts[scope] = (signature, version, packed)
         self.versions_written += 1
         await self._publish(scope, draft)
+        watch.add("publish", lap)
         self.log.info("draft_recomputed", scope=scope, version=version, recomputations=self.recomputations,
                       sources=len(draft["sources"]), duration_ms=_ms(started))
         return draft
@@ -362,7 +384,7 @@ class Compiler:
     def stats(self) -> dict[str, Any]:
         return {"recomputations": self.recomputations, "versions_written": self.versions_written,
                 "parts_reused": self.parts_reused, "province_recompute_ms": self.province_ms,
-                "province_tick_ms": self.province_tick_ms,
+                "province_tick_ms": self.province_tick_ms, "province_steps_ms": self.province_steps,
                 "report_cache": self.store.cache_stats()}
 
 

@@ -26,6 +26,7 @@ from services.deadline.domain.sweep import Action, plan_sweep, tally
 from services.deadline.ports import EventPublisher, ObligationStore
 from shared.clock import ManualClock, SystemClock, iso
 from shared.plan import Plan
+from shared.timing import Stopwatch
 
 SWEEP_CHUNK = 1000  # obligations a chunk publishes and records together
 CHUNKS_AT_ONCE = 3  # one chunk's writes overlap another's publishing, and the first notices go out early
@@ -43,7 +44,7 @@ class Sweeper:
         flight: a 10 000-notice storm's first notices leave with the first chunk. Each chunk keeps the protocol
         above; `phases_ms` sums the chunks' phases."""
         async with self._lock:
-            watch = _Stopwatch()
+            watch = Stopwatch()
             now = self.clock.now()
             found = await self.obligations.due(epoch_ms(now))
             watch.add("find", watch.started)
@@ -61,7 +62,7 @@ class Sweeper:
             return counts
 
     async def _chunk(self, obligations: list[Obligation], now: datetime, gate: asyncio.Semaphore,
-                     watch: _Stopwatch) -> tuple[list[Kind], int, set[str]]:
+                     watch: Stopwatch) -> tuple[list[Kind], int, set[str]]:
         """Publish, record: returns the kinds this sweep stored first, how many were owed, the obligations whose
         publish failed."""
         async with gate:
@@ -111,18 +112,3 @@ async def sweep_every(sweeper: Sweeper, seconds: float, log: Any) -> None:
             raise
         except Exception as exc:  # the next tick retries; a sweep never takes the service down
             log.error("sweep_failed", trigger="timer", error=f"{type(exc).__name__}: {exc}"[:500])
-
-
-class _Stopwatch:
-    def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def add(self, name: str, started: float) -> float:
-        """Add the time since `started` to the phase `name` (summed over chunks); returns now."""
-        now = time.perf_counter()
-        self.laps[name] = round(self.laps.get(name, 0.0) + (now - started) * 1000, 1)
-        return now
-
-    def total_ms(self) -> float:
-        return round((time.perf_counter() - self.started) * 1000, 2)

@@ -57,8 +57,7 @@ async def test_a_dirty_mark_is_cleared_only_at_the_generation_that_was_read(stor
     marks = await store.dirty()
     assert marks == {"TP": 2, "TU": 1}
     await store.mark_dirty(["TP"])
-    assert await store.clear_dirty("TP", 2) is False
-    assert await store.clear_dirty("TU", 1) is True
+    await asyncio.gather(store.clear_dirty("TP", 2), store.clear_dirty("TU", 1))  # one batch
     assert await store.dirty() == {"TP": 3}
 
 
@@ -69,9 +68,24 @@ async def test_drafts_keep_every_version_and_point_to_the_latest(store):
     assert await store.draft("TP", 2) == {"scope": "TP", "version": 2, "redone": True}
     latest = await store.latest("TP")
     assert latest["version"] == 2 and latest["hash"] == "h2" and latest["published"] is False
+    await store.mark_published("TP", 1)  # an older version's publish does not flag the newer pointer
+    assert not (await store.latest("TP"))["published"]
     await store.mark_published("TP", 2)
     assert (await store.latest("TP"))["published"]  # nx-27017 gives back a $set True as 1
     assert (await store.draft("TP", 1)) == {"scope": "TP", "version": 1}
+
+
+async def test_concurrent_recomputes_store_their_versions_together_and_a_redone_one_among_them(store):
+    await store.save_draft("TP", 1, "h1", {"scope": "TP", "version": 1})
+    await asyncio.gather(store.save_draft("TP", 1, "h1", {"scope": "TP", "version": 1, "redone": True}),
+                         *(store.save_draft(f"D{n}", 1, f"d{n}", {"scope": f"D{n}", "version": 1}) for n in range(20)))
+    assert await store.draft("TP", 1) == {"scope": "TP", "version": 1, "redone": True}
+    heads = [await store.head(f"D{n}") for n in range(20)]
+    assert [(h["version"], h["hash"]) for h in heads] == [(1, f"d{n}") for n in range(20)]
+    assert [(await store.draft(f"D{n}", 1)) for n in range(20)] == [{"scope": f"D{n}", "version": 1}
+                                                                   for n in range(20)]
+    await asyncio.gather(*(store.mark_published(f"D{n}", 1) for n in range(20)))
+    assert [bool((await store.head(f"D{n}"))["published"]) for n in range(20)] == [True] * 20
 
 
 async def test_projections_are_replaced_whole_by_id(store):
