@@ -14,8 +14,8 @@ from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, ValidationError
 
+from shared import gctune, subjects
 from shared import logging as slog
-from shared import subjects
 from shared.clock import ManualClock, SystemClock, iso, make_clock
 from shared.consumers import Consumers
 from shared.messaging import Publisher, error_reply, make_broker
@@ -40,6 +40,8 @@ class Runtime:
     after_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    gc_thresholds: tuple[int, int, int] = gctune.THRESHOLDS  # set after the start-up hooks (shared.gctune)
+    gc: gctune.Pauses = field(default_factory=gctune.Pauses.install)
 
     def document(self, subject: str, schema: type[BaseModel] | None, description: str) -> None:
         """Name a subject this service publishes, so the AsyncAPI document lists it."""
@@ -54,6 +56,7 @@ class Runtime:
             await ensure_stream(self.broker.connection.jetstream(), self.settings.stream_replicas)
             for hook in self.on_startup:
                 await hook()
+            gctune.settle(self.gc_thresholds)  # what the hooks loaded lives as long as the process
             await self.consumers.start()  # durables bound before health answers (see shared/consumers.py)
 
         async def started() -> None:

@@ -31,7 +31,7 @@ def wire(rt: Runtime) -> FastStream:
     store = Store(cache_bytes=int(settings.compiler_cache_mb * (1 << 20)))
     compiler = Compiler(store, plan, rt.clock, rt.publisher, rt.log, settings.draft_debounce_seconds,
                         NatsMilestones(rt.broker, MILESTONES_TIMEOUT, rt.log))
-    answers = DraftQueries(compiler, store, load_context(plan))
+    answers = DraftQueries(compiler, store, load_context(plan), gc=rt.gc)
     inputs = [
         (subjects.UNITS_CHANGED_ALL, "compiler-units", compiler.on_unit, 16, 1),
         (subjects.OBLIGATIONS_CHANGED_ALL, "compiler-obligations", compiler.on_obligation, OBLIGATION_FETCH, IN_FLIGHT),

@@ -15,6 +15,7 @@ from services.compiler.render.context import RenderContext
 from services.compiler.render.docx import render_docx
 from services.compiler.render.markdown import render_markdown
 from shared.contract.common import Strict, UnitId
+from shared.gctune import Pauses
 from shared.messaging import error_reply
 
 HEADER = ("scope", "version", "updated_at")
@@ -29,8 +30,10 @@ class DraftRequest(Strict):
 
 
 class DraftQueries:
-    def __init__(self, compiler: Compiler, store: Store, context: RenderContext, max_bytes: int | None = None) -> None:
+    def __init__(self, compiler: Compiler, store: Store, context: RenderContext, max_bytes: int | None = None,
+                 gc: Pauses | None = None) -> None:
         self.compiler = compiler
+        self.gc = gc
         self.store = store
         self.context = context
         self.max_bytes = max_bytes  # the connection's max_payload: a larger reply could not be sent
@@ -71,7 +74,7 @@ class DraftQueries:
         return data
 
     async def stats(self, _: Any = None) -> dict[str, Any]:
-        return {"service": "compiler", **self.compiler.stats()}
+        return {"service": "compiler", **self.compiler.stats(), **({"gc": self.gc.stats()} if self.gc else {})}
 
 
 def filename(draft: dict[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Sequence
 from datetime import timedelta
@@ -37,6 +36,7 @@ DESCRIPTION = ("Intake: the unit registry, submissions, the document catalogue, 
 
 def wire(rt: Runtime) -> FastStream:
     options = IntakeOptions()
+    rt.gc_thresholds = options.gc_thresholds
     plan = load_plan(rt.settings.plan_path)
     messages = load_messages()
     tree, index = UnitTree(), CatalogIndex()
@@ -76,10 +76,6 @@ def wire(rt: Runtime) -> FastStream:
                      outlines=Outlines(plan, messages),
                      audit=Audit(tree, Auditor(load_audit_lines(), plan.report_name), read, messages,
                                  options.audit_max_scan))
-        # What start-up loaded lives as long as the process: keep the collector from walking it again and
-        # again (with a national registry and catalogue in memory, those walks cost a tenth of a burst).
-        gc.freeze()
-        gc.set_threshold(*options.gc_thresholds)
         rt.log.info("intake_loaded", units=len(tree), catalogue=len(index))
 
     async def stop() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.gctune import THRESHOLDS
+
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
@@ -18,10 +20,8 @@ class IntakeOptions(BaseSettings):
     fetches_in_flight: int = Field(3, ge=1, le=16, validation_alias=_env("MIDTERM_INTAKE_FETCHES"))
     write_batch: int = Field(512, ge=1, le=5000, validation_alias=_env("MIDTERM_INTAKE_WRITE_BATCH"))
     write_wait_ms: float = Field(3, ge=0, le=1000, validation_alias=_env("MIDTERM_INTAKE_WRITE_WAIT_MS"))
-    # The collector's thresholds after start-up (Python's default is 700, 10, 10): documents in flight live a
-    # few milliseconds, and with the default they were walked again and again, with the whole heap behind them
-    # (at 52 000 submissions: 0.50 ms of intake CPU per message with the default, 0.30 ms with these).
-    gc_thresholds: tuple[int, int, int] = Field((50_000, 20, 100), validation_alias=_env("MIDTERM_INTAKE_GC"))
+    # The collector's thresholds after start-up (shared.gctune: every service's, unless this overrides them).
+    gc_thresholds: tuple[int, int, int] = Field(THRESHOLDS, validation_alias=_env("MIDTERM_INTAKE_GC"))
     # A return without `resubmit_by` gives the unit this many days from the decision (CONTRACT section 10).
     resubmit_days: float = Field(7, gt=0, le=365, validation_alias=_env("MIDTERM_RESUBMIT_DAYS"))
     # The audit reads at most this many messages per pass from the stream (its bound on work per query).
