@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -21,7 +21,7 @@ class ObligationStore(Protocol):
     async def save_submission_side(self, ob: Obligation, answered: bool, read: Obligation | None = None) -> None:
         """`read`: write only if the stored obligation's revision is still `read.revision`, else `Conflict`."""
     async def save_move(self, before: Obligation, after: Obligation, next_ts: int) -> bool: ...
-    async def due(self, now_ms: int) -> list[Obligation]: ...
+    def due_chunks(self, now_ms: int, size: int) -> AsyncIterator[list[Obligation]]: ...
     async def advance(self, rounds: Mapping[str, int], next_ts: Mapping[str, int],
                       sent: Mapping[str, list[str]], announced: Iterable[str] = ()) -> None: ...
     async def many(self, ids: Iterable[str]) -> dict[str, Obligation]: ...

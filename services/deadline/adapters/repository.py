@@ -8,7 +8,7 @@ the sweep `next_ts <= now`, a unit's obligations `unit_id`, a district's subtree
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -156,7 +156,19 @@ class Obligations:
         return result.matched_count == 1
 
     async def due(self, now_ms: int) -> list[Obligation]:
-        return [from_doc(d) async for d in self.col.find({"next_ts": {"$lte": now_ms}})]
+        return [ob async for chunk in self.due_chunks(now_ms, BATCH) for ob in chunk]
+
+    async def due_chunks(self, now_ms: int, size: int) -> AsyncIterator[list[Obligation]]:
+        """The due obligations, `size` at a time as the cursor brings them (its batches that size too: the
+        driver's default first batch is 101 documents, and a storm of 10 000 took ~100 round trips)."""
+        chunk: list[Obligation] = []
+        async for d in self.col.find({"next_ts": {"$lte": now_ms}}, batch_size=size):
+            chunk.append(from_doc(d))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     async def advance(self, rounds: Mapping[str, int], next_ts: Mapping[str, int],
                       sent: Mapping[str, list[str]], announced: Iterable[str] = ()) -> None:

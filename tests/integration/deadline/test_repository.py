@@ -44,6 +44,10 @@ async def test_the_sweep_query_finds_exactly_the_obligations_whose_next_check_ha
     await store.create_indexes()
     await store.seed([(grassroots("CS1"), 100), (grassroots("CS2"), 200), (grassroots("CS3"), NEVER)])
     assert sorted(ob.unit_id for ob in await store.due(200)) == ["CS1", "CS2"]
+    await store.seed([(grassroots(f"CS{n}"), 150) for n in range(4, 9)])
+    chunks = [[ob.unit_id for ob in chunk] async for chunk in store.due_chunks(200, 3)]
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    assert sorted(u for c in chunks for u in c) == ["CS1", "CS2", "CS4", "CS5", "CS6", "CS7", "CS8"]
 
 
 async def test_advancing_records_keys_and_never_moves_a_next_check_back(database):

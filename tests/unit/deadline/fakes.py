@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from services.deadline.domain.messages import Outgoing
@@ -20,6 +20,12 @@ class FakeObligations:
     async def due(self, now_ms: int) -> list[Obligation]:
         await asyncio.sleep(0)
         return [self.docs[i] for i, ts in self.next_ts.items() if ts <= now_ms]
+
+    async def due_chunks(self, now_ms: int, size: int) -> AsyncIterator[list[Obligation]]:
+        found = await self.due(now_ms)
+        for at in range(0, len(found), size):
+            await asyncio.sleep(0)
+            yield found[at:at + size]
 
     async def get(self, obligation_id: str) -> Obligation | None:
         await asyncio.sleep(0)

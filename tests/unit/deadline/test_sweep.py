@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from services.deadline.domain.obligations import Obligation, moved, with_accepted
 from services.deadline.domain.schedule import next_check
 from services.deadline.sweeper import Sweeper
@@ -93,3 +95,47 @@ async def test_a_returned_obligation_past_its_new_deadline_is_noticed_but_stays_
     assert (await sweeper(plan, store, stream, "2023-05-25 00:00").sweep())["overdue"] == 1
     assert stream.subjects("review.deadlines.") == ["overdue:CS001:resolution_review:2"]
     assert stream.subjects("review.obligations.changed.") == []
+
+
+class ReadThenWait(FakeObligations):
+    """Gives the first chunk of due obligations, then the rest only once something was published (or fails
+    there with `fail_after_first`): a sweep that waited for the whole read before publishing never gets them."""
+
+    def __init__(self, obs, stream, fail_after_first: bool = False) -> None:
+        super().__init__(obs)
+        self.stream, self.fail_after_first = stream, fail_after_first
+
+    async def due_chunks(self, now_ms: int, size: int):
+        found = await self.due(now_ms)
+        yield found[:size]
+        deadline = asyncio.get_running_loop().time() + 5
+        while not self.stream.subjects("review.deadlines."):
+            assert asyncio.get_running_loop().time() < deadline, "nothing published while the read went on"
+            await asyncio.sleep(0.01)
+        if self.fail_after_first:
+            raise ConnectionError("the database went away mid-read")
+        for start in range(size, len(found), size):
+            yield found[start:start + size]
+
+
+def waiting_world(plan, units: int, fail_after_first: bool = False):
+    store, stream = world(plan, units)
+    return ReadThenWait(((ob, store.next_ts[i]) for i, ob in store.docs.items()), stream, fail_after_first), stream
+
+
+async def test_a_sweep_publishes_the_first_chunk_while_the_rest_is_still_being_read(plan):
+    store, stream = waiting_world(plan, units=23)
+    chunked = Sweeper(plan, ManualClock(at("2023-05-15 00:00")), store, stream, NullLog(), chunk=5)
+    assert await chunked.sweep() == {"reminders": 0, "overdue": 23, "escalations": 0}
+    assert all(len(ob.sent) == 1 for ob in store.docs.values())
+
+
+async def test_a_read_that_fails_midway_records_the_chunks_published_and_fails_the_sweep(plan):
+    store, stream = waiting_world(plan, units=23, fail_after_first=True)
+    chunked = Sweeper(plan, ManualClock(at("2023-05-15 00:00")), store, stream, NullLog(), chunk=5)
+    with pytest.raises(ConnectionError):
+        await chunked.sweep()
+    assert sorted(len(ob.sent) for ob in store.docs.values()) == [0] * 18 + [1] * 5  # the first chunk recorded
+    again = Sweeper(plan, ManualClock(at("2023-05-15 00:00")), FakeObligations(
+        (ob, store.next_ts[i]) for i, ob in store.docs.items()), stream, NullLog(), chunk=5)
+    assert await again.sweep() == {"reminders": 0, "overdue": 18, "escalations": 0}
