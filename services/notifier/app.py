@@ -39,10 +39,11 @@ class Parts:
     sender: Sender | None = None
     relay: SmtpRelay | None = None
     outbox: MongoOutbox | None = None
+    digests: MongoDigests | None = None
 
 
 def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRENCY,
-          outbox: MongoOutbox | None = None) -> tuple[Handlers, Sender]:
+          outbox: MongoOutbox | None = None, digests: MongoDigests | None = None) -> tuple[Handlers, Sender]:
     """The composition root of the notifier; the integration tests call it with their own relay or outbox."""
     settings = rt.settings
     plan = load_plan(settings.plan_path)
@@ -54,7 +55,8 @@ def build(rt: Runtime, database: Any, relay: Any, *, concurrency: int = CONCURRE
                     # Twice the relay's 30 s timeout: a claim whose acknowledgement was lost in a database outage
                     # is retried a minute later, not five; in-flight entries are never re-claimed by this process.
                     lease_seconds=60.0)
-    handlers = Handlers(CachedUnits(MongoUnits(database)), outbox, MongoDigests(database), composer, rt.clock, rt.publisher,
+    digests = digests or MongoDigests(database)
+    handlers = Handlers(CachedUnits(MongoUnits(database)), outbox, digests, composer, rt.clock, rt.publisher,
                         rt.log, service=rt.service, digest_window=timedelta(seconds=settings.digest_seconds),
                         handoff=sender)
     return handlers, sender
@@ -67,10 +69,10 @@ def wire(rt: Runtime) -> FastStream:
     async def startup() -> None:
         database = shared_db.connect(rt.settings.mongodb_uri)
         parts.relay = SmtpRelay(rt.settings, connections=CONNECTIONS)
-        parts.outbox = MongoOutbox(database)
-        parts.handlers, parts.sender = build(rt, database, parts.relay, outbox=parts.outbox)
-        await MongoOutbox(database).ensure_indexes()
-        await MongoDigests(database).ensure_indexes()
+        parts.outbox, parts.digests = MongoOutbox(database), MongoDigests(database)
+        parts.handlers, parts.sender = build(rt, database, parts.relay, outbox=parts.outbox, digests=parts.digests)
+        await parts.outbox.ensure_indexes()
+        await parts.digests.ensure_indexes()
 
     async def started() -> None:
         assert parts.sender and parts.handlers
@@ -82,6 +84,8 @@ def wire(rt: Runtime) -> FastStream:
             await parts.relay.close()
         if parts.outbox:
             await parts.outbox.close()
+        if parts.digests:
+            await parts.digests.close()
         await shared_db.close()
 
     rt.on_startup.append(startup)

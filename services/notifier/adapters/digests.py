@@ -1,26 +1,43 @@
-"""`notifier_digests`: per draft scope, the digest window and what was mailed or waits (see domain/digest.py)."""
+"""`notifier_digests`: per draft scope, the digest window and what was mailed or waits (see domain/digest.py).
+
+The reads and writes of concurrent handlers go together (one `$in`, one `bulk_write` per batch): a compiler
+round announces a version of hundreds of districts at once, each a read and a write here (a national storm: ~1 700
+commands, most of the database's work besides the mails)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifier.domain.digest import DigestState
+from shared.batching import MicroBatcher
+
+BATCH = 512
 
 
 class MongoDigests:
     def __init__(self, db: AsyncDatabase[Any], name: str = "notifier_digests") -> None:
         self.col = db[name]
+        self._reads: MicroBatcher[str, DigestState | None] = MicroBatcher(self._get_many, max_items=BATCH)
+        # the callers hold the scope's lock: a batch never holds two writes of one scope
+        self._writes: MicroBatcher[dict[str, Any], None] = MicroBatcher(self._put_many, max_items=BATCH)
+
+    async def close(self) -> None:
+        await self._writes.close()
+        await self._reads.close()
 
     async def ensure_indexes(self) -> None:
         await self.col.create_index([("due_ts", ASCENDING)], name="due_ts")
 
     async def get(self, scope: str) -> DigestState | None:
-        doc = await self.col.find_one({"_id": scope})
-        return _state(doc) if doc else None
+        return await self._reads.submit(scope)
+
+    async def _get_many(self, scopes: list[str]) -> list[DigestState | None]:
+        found = {doc["_id"]: _state(doc) async for doc in self.col.find({"_id": {"$in": sorted(set(scopes))}})}
+        return [found.get(scope) for scope in scopes]
 
     async def put(self, state: DigestState, due_ms: int | None) -> None:
         doc: dict[str, Any] = {
@@ -33,7 +50,11 @@ class MongoDigests:
         }
         if due_ms is not None:
             doc["due_ts"] = due_ms
-        await self.col.replace_one({"_id": state.scope}, doc, upsert=True)
+        await self._writes.submit(doc)
+
+    async def _put_many(self, docs: list[dict[str, Any]]) -> list[None]:
+        await self.col.bulk_write([ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs], ordered=False)
+        return [None] * len(docs)
 
     async def due(self, now_ms: int) -> list[DigestState]:
         return [_state(doc) async for doc in self.col.find({"due_ts": {"$lte": now_ms}})]

@@ -32,6 +32,7 @@ class Templates:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # read once: checking each file's mtime per mail was ~2 % of a storm's CPU
         )
         self.env.filters["midsentence"] = midsentence
 
