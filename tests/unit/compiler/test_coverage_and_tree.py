@@ -144,6 +144,13 @@ def test_rows_found_by_scope_are_those_a_scan_of_every_row_finds():
     for scope in ("TU", "TP", "TB"):
         same(scope)
     assert {r.unit_id for r in rows.in_scope(tree, "TB")} == {"X3", "NEW", "NEW2"}
+    # a unit the tree knows under a parent it does not know yet: below no scope, the root's neither
+    every["ORPH:rr"] = ObligationRow("ORPH", "rr", "pending", path="GONE.ORPH")
+    rows.put("ORPH:rr", every["ORPH:rr"])
+    tree = Tree([*UNITS, UnitInfo("ORPH", "Chi bộ lạc", "grassroots", "GONE", "GONE.ORPH")])
+    for scope in ("TU", "TP", "TB"):
+        same(scope)
+    assert "ORPH" not in {r.unit_id for r in rows.in_scope(tree, "TU")}
 
 
 def test_the_breakdown_counts_each_child_subtree_once():
