@@ -42,22 +42,21 @@ IN_CHUNK = 5000  # ids per `$in` of a grouped update (a document stays far below
 
 
 class Obligations:
-    """`get` and `save_submission_side`, the accepted events' path, gather the calls of concurrent handlers
-    into one `$in` read and one bulk write (shared.batching): a burst costs a few round trips per fetch."""
+    """`get`/`many` and `save_submission_side`, the accepted events' path and the milestones queries, gather the
+    calls of concurrent handlers into one `$in` read and one bulk write (shared.batching): a burst costs a few
+    round trips per fetch, a compiler round's ~700 milestones queries a few in all."""
 
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.col = db["obligations"]
-        self._reads: MicroBatcher[str, Obligation | None] = MicroBatcher(self._get_many, max_items=BATCH)
         # (the update, its obligation, the revision it expects or None)
         self._writes: MicroBatcher[tuple[UpdateOne, str, int | None], None] = MicroBatcher(self._write_many,
                                                                                              max_items=BATCH)
-        # the id sets of concurrent `many` calls (the milestones queries of a compiler round: ~700 at once)
+        # the id sets of concurrent `get` and `many` calls
         self._groups: MicroBatcher[frozenset[str], dict[str, Obligation]] = MicroBatcher(self._many_groups,
                                                                                           max_items=BATCH)
 
     async def close(self) -> None:
         await self._writes.close()
-        await self._reads.close()
         await self._groups.close()
 
     async def create_indexes(self) -> None:
@@ -65,11 +64,7 @@ class Obligations:
             await self.col.create_index([(name, ASCENDING)])
 
     async def get(self, obligation_id: str) -> Obligation | None:
-        return await self._reads.submit(obligation_id)
-
-    async def _get_many(self, ids: list[str]) -> list[Obligation | None]:
-        found = await self._fetch(set(ids))
-        return [found.get(i) for i in ids]
+        return (await self.many((obligation_id,))).get(obligation_id)
 
     async def _write_many(self, items: list[tuple[UpdateOne, str, int | None]]) -> list[None | BaseException]:
         """Unordered (no two writes of one obligation meet in a batch: its handlers hold its key's lock);
