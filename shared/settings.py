@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     office_email: str | None = Field(None, validation_alias=_env("MIDTERM_OFFICE_EMAIL"))
     editorial_emails: str = Field("", validation_alias=_env("MIDTERM_EDITORIAL_EMAILS"))
     retry_seconds: float = Field(30, gt=0, validation_alias=_env("MIDTERM_RETRY_SECONDS"))
+    event_loop: Literal["uvloop", "asyncio"] = Field("uvloop", validation_alias=_env("MIDTERM_EVENT_LOOP"))
     log_format: Literal["json", "console"] = Field("json", validation_alias=_env("LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     dashboard_port: int = Field(8080, validation_alias=_env("MIDTERM_DASHBOARD_PORT"))
