@@ -29,7 +29,7 @@ from shared.service import Runtime
 
 CONCURRENCY = 64  # mails in flight at once (sending, announcing, recording); CONNECTIONS of them on the wire
 DEADLINE_FETCH = 256  # deadline events handled at once per fetch: what the outbox's insert batches gather
-CONNECTIONS = 8  # kept-open SMTP connections
+CONNECTIONS = 16  # kept-open SMTP connections: 8 -> 16 took bench_notifier 0.63-0.68 -> 0.70-0.75 of raw (same count)
 MAX_ATTEMPTS = 8  # a passing failure is tried this often (back-off from MIDTERM_RETRY_SECONDS), then it fails
 
 

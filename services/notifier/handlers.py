@@ -33,6 +33,8 @@ from shared.messaging import MSG_ID_HEADER, Event, Inbound, Terminal, dead_lette
 M = TypeVar("M", bound=BaseModel)
 
 RESUBMIT_DEFAULT = timedelta(days=7)  # CONTRACT § 10: `resubmit_by` defaults to 7 days after the decision
+# how long a handler waits for the sender to take its mails leased before writing them due (a relay that hangs)
+HANDOFF_WAIT = 5.0
 
 DEADLINE_MODELS: dict[str, type[Reminder | Overdue | Escalated]] = {
     "reminder": Reminder, "overdue": Overdue, "escalated": Escalated,
@@ -153,7 +155,11 @@ class Handlers:
         if not mails:
             self.log.info("mail_not_needed", event_key=key, why="no recipients")
             return
-        now_ms, lease = int(self.wall() * 1000), self.handoff.lease_until()
+        lease = self.handoff.lease_until()
+        if lease is None:
+            await self.handoff.room(HANDOFF_WAIT)
+            lease = self.handoff.lease_until()
+        now_ms = int(self.wall() * 1000)
         if lease is None:
             added = await self.outbox.add(mails, now_ms)
             self.handoff.wake()

@@ -50,6 +50,7 @@ class Handoff(Protocol):
     """The sender, as the handlers see it: mails just written go to it leased, or it is told to look."""
 
     def lease_until(self) -> int | None: ...
+    async def room(self, timeout: float) -> None: ...
     def take(self, mails: Sequence[Mail]) -> None: ...
     def wake(self) -> None: ...
 
@@ -58,6 +59,9 @@ class NoHandoff:
     """No sender in this process: entries are written due, for whichever sender polls."""
 
     def lease_until(self) -> int | None:
+        return None
+
+    async def room(self, timeout: float) -> None:
         return None
 
     def take(self, mails: Sequence[Mail]) -> None:

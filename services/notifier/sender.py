@@ -51,6 +51,8 @@ class Sender:
         self._settling = asyncio.Semaphore(self.batch)
         self._wake = asyncio.Event()
         self._taken: deque[Entry] = deque()
+        self._room = asyncio.Event()  # set while the sender takes more mails leased (`lease_until`)
+        self._room.set()
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -62,8 +64,20 @@ class Sender:
         """The lease for mails about to be written already leased to this sender (`take`), or None when it has
         enough of those waiting: then they are written due, and a poll finds them."""
         if len(self._taken) >= TAKEN_MAX * self.batch:
+            self._room.clear()
             return None
         return self._now_ms() + self.lease_ms
+
+    async def room(self, timeout: float) -> None:
+        """Wait, `timeout` s at most, until the sender takes mails leased again: a consumer of a storm keeps the
+        sending's pace (its events wait in the stream, unacknowledged) instead of writing mails due that a poll
+        reads back and claims. Past the timeout (a relay that hangs) the caller writes them due."""
+        if self._room.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._room.wait(), timeout)
+        except TimeoutError:
+            pass
 
     def take(self, mails: Sequence[Mail]) -> None:
         """Mails just written leased to this sender (`lease_until`): sent without being read back or claimed
@@ -139,6 +153,8 @@ class Sender:
     async def _send_taken(self) -> int:
         """Start sending mails written leased to this sender (`take`)."""
         taken = [self._taken.popleft() for _ in range(min(self.batch, len(self._taken)))]
+        if len(self._taken) < TAKEN_MAX * self.batch:
+            self._room.set()
         self._inflight.update(e.id for e in taken)  # new in the outbox and leased to this sender: in no poll
         for entry in taken:
             await self._gate.acquire()

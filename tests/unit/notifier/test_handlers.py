@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.notifier.handlers import Handlers, UnknownUnit
+from services.notifier.handlers import HANDOFF_WAIT, Handlers, UnknownUnit
 from shared.clock import VIETNAM
 from shared.messaging import Inbound, Terminal
 from tests.unit.notifier.fakes import (
@@ -35,9 +35,16 @@ class World:
 
         self.lease: int | None = None  # the sender's side (Handoff): None, no room: entries written due
         self.taken: list = []
+        self.waits: list[float] = []  # the handlers' waits for room (`room`), by their timeout
+        self.room_comes: int | None = None  # the lease a wait for room ends with (None: the wait times out)
 
     def lease_until(self) -> int | None:
         return self.lease
+
+    async def room(self, timeout: float) -> None:
+        self.waits.append(timeout)
+        if self.room_comes is not None:
+            self.lease = self.room_comes
 
     def take(self, mails) -> None:
         self.taken.extend(mails)
@@ -61,6 +68,7 @@ async def test_with_room_at_the_sender_new_entries_are_written_leased_and_handed
     assert sorted(m.id for m in world.taken) == world.keys() and len(world.taken) == 2
     assert {world.outbox.due_ts[k] for k in world.keys()} == {99_000}
     assert {e.state for e in world.outbox.entries.values()} == {"sending"} and not world.woken
+    assert world.waits == []  # room at once: no wait
 
 
 async def test_an_overdue_event_queues_one_entry_per_contact_and_wakes_the_sender():
@@ -69,6 +77,17 @@ async def test_an_overdue_event_queues_one_entry_per_contact_and_wakes_the_sende
     assert world.keys() == ["overdue:TP-XPL:resolution_review|bithu.xaphuloc@example.vn",
                             "overdue:TP-XPL:resolution_review|vanphong.xaphuloc@example.vn"]
     assert world.woken
+    assert world.waits == [HANDOFF_WAIT]  # it waited for room first, bounded, and none came: written due
+    assert {e.state for e in world.outbox.entries.values()} == {"pending"} and not world.taken
+
+
+async def test_a_full_sender_is_waited_for_and_the_mails_then_handed_to_it_leased():
+    world = World(PHU_LOC)
+    world.room_comes = 42_000  # the sender drains while the handler waits
+    await world.handlers.deadline(_inbound("review.deadlines.overdue.TP.TP-XPL", OVERDUE, "overdue:TP-XPL:resolution_review"))
+    assert world.waits == [HANDOFF_WAIT]
+    assert sorted(m.id for m in world.taken) == world.keys() and len(world.taken) == 2
+    assert {world.outbox.due_ts[k] for k in world.keys()} == {42_000} and not world.woken
 
 
 async def test_a_redelivered_event_adds_nothing_to_the_outbox():

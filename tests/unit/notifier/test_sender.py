@@ -1,10 +1,11 @@
 import asyncio
+import dataclasses
 
 import pytest
 
 from services.notifier.domain.compose import DeadlineNotice, Origin
 from services.notifier.domain.retry import Outcome
-from services.notifier.sender import Sender
+from services.notifier.sender import TAKEN_MAX, Sender
 from shared.clock import aware
 from shared.settings import Settings
 from tests.unit.notifier.fakes import (
@@ -216,3 +217,26 @@ async def test_two_senders_polling_at_once_send_each_mail_once():
     await asyncio.gather(a.drain_once(), b.drain_once())
     await asyncio.gather(a.settle(), b.settle())
     assert sorted(m.recipient for m in first.sent + second.sent) == sorted([FIRST, SECOND])
+
+
+async def test_a_full_sender_makes_room_as_it_sends_and_a_wait_for_room_is_bounded():
+    outbox, relay, wall = FakeOutbox(), FakeRelay(), FakeWall()
+    sender = _sender(outbox, relay, wall=wall)  # concurrency 4: batches of 32, room for TAKEN_MAX batches
+    await asyncio.wait_for(sender.room(5), 1)  # room at once
+    full = TAKEN_MAX * sender.batch
+    mails = [dataclasses.replace(m, event_key=f"{KEY}:{i}") for i in range(full // 2) for m in _mails()]
+    await _written_leased(outbox, sender, mails)
+    assert len(sender._taken) == full and sender.lease_until() is None
+    started = asyncio.get_running_loop().time()
+    await sender.room(0.05)  # nothing drains: the wait ends at its bound
+    assert asyncio.get_running_loop().time() - started >= 0.05
+    waiting = asyncio.ensure_future(sender.room(5))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    await sender.drain_once()  # one batch taken off: room again
+    await asyncio.wait_for(waiting, 1)
+    assert sender.lease_until() is not None
+    while sender._taken:
+        await sender.drain_once()
+    await sender.settle(5)
+    assert len(relay.sent) == full and set(outbox.states().values()) == {"sent"}
