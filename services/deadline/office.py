@@ -83,7 +83,10 @@ class Office:
 
         def step(ob: Obligation | None) -> Obligation | Refusal:
             refusal = refuse_extension(ob, due, path)
-            return refusal if refusal is not None or ob is None else moved(ob, move_id, due)
+            if refusal is not None:
+                return refusal
+            assert ob is not None  # refuse_extension refuses a missing obligation
+            return moved(ob, move_id, due)
 
         result, done = await self._move(key, move_id, step)
         if isinstance(result, Refusal):
