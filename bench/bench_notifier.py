@@ -20,10 +20,9 @@ import time
 import uuid
 from typing import Any
 
-import aiosmtplib
 import nats
 
-from bench.bench_national import cpu_seconds
+from bench.bench_national import RawMail, cpu_seconds, raw_mail
 from services.notifier.adapters.outbox import _entry
 from services.notifier.app import CONNECTIONS
 from services.notifier.domain import message
@@ -55,28 +54,6 @@ async def _wait(check, timeout: float, what: str, interval: float = 0.05) -> Non
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not done within {timeout}s")
         await asyncio.sleep(interval)
-
-
-async def _raw_loop(port: int, messages: list[tuple[Any, str]], connections: int) -> float:
-    """The same messages, straight through aiosmtplib on kept-open connections: the ceiling of this relay."""
-    queue: asyncio.Queue[tuple[Any, str]] = asyncio.Queue()
-    for item in messages:
-        queue.put_nowait(item)
-
-    async def worker() -> None:
-        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
-        await client.connect()
-        while not queue.empty():
-            msg, rcpt = queue.get_nowait()
-            if isinstance(msg, bytes):  # the rendered bytes the notifier sent
-                await client.sendmail(SENDER, [rcpt], msg)
-            else:
-                await client.send_message(msg, sender=SENDER, recipients=[rcpt])
-        await client.quit()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return time.perf_counter() - started
 
 
 async def run(n: int) -> dict[str, Any]:
@@ -128,16 +105,16 @@ async def run(n: int) -> dict[str, Any]:
 
 
         entries = [_entry(doc) async for doc in db["outbox"].find({})]
-        rendered = [(message.render(e.mail, SENDER), e.mail.recipient) for e in entries]
+        rendered: list[RawMail] = [(SENDER, [e.mail.recipient], message.render(e.mail, SENDER)) for e in entries]
         sink.clear()
         bench_cpu = time.process_time()
-        raw_s = await _raw_loop(sink.port, rendered, CONNECTIONS)
+        raw_s = await raw_mail(sink.port, rendered, CONNECTIONS)
         raw_cpu = round(time.process_time() - bench_cpu, 1)
         assert len(sink.messages) == n
-        built = [(message.build(e.mail, SENDER), e.mail.recipient) for e in entries]
+        built: list[RawMail] = [(SENDER, [e.mail.recipient], message.build(e.mail, SENDER)) for e in entries]
         sink.clear()
         bench_cpu = time.process_time()
-        email_s = await _raw_loop(sink.port, built, CONNECTIONS)
+        email_s = await raw_mail(sink.port, built, CONNECTIONS)
         email_cpu = round(time.process_time() - bench_cpu, 1)
         assert len(sink.messages) == n
         return {
