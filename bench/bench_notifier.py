@@ -22,7 +22,7 @@ from typing import Any
 
 import nats
 
-from bench.bench_national import RawMail, cpu_seconds, raw_mail
+from bench.bench_national import RawMail, cpu_seconds, raw_mail, settle_heap
 from services.notifier.adapters.outbox import _entry
 from services.notifier.app import CONNECTIONS
 from services.notifier.domain import message
@@ -78,6 +78,7 @@ async def run(n: int) -> dict[str, Any]:
         await _wait(lambda: _count(db["notifier_units"], {}, n), 300, "the units projection", interval=1.0)
 
         print(f"units ready; notifier pid {service.proc.pid}", flush=True)
+        settle_heap()
         pids = {"notifier": service.proc.pid, "nats-server": nats_server.proc.pid,
                 "database": mongo_server.proc.pid if mongo_server.proc else None}
         cpu_before = {k: cpu_seconds(v) for k, v in pids.items() if v}
