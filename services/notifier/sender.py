@@ -62,11 +62,14 @@ class Sender:
 
     def lease_until(self) -> int | None:
         """The lease for mails about to be written already leased to this sender (`take`), or None when it has
-        enough of those waiting: then they are written due, and a poll finds them."""
-        if len(self._taken) >= TAKEN_MAX * self.batch:
+        enough of those waiting: then the caller waits for `room`, or writes them due for a poll to find."""
+        if self._full():
             self._room.clear()
             return None
         return self._now_ms() + self.lease_ms
+
+    def _full(self) -> bool:
+        return len(self._taken) >= TAKEN_MAX * self.batch
 
     async def room(self, timeout: float) -> None:
         """Wait, `timeout` s at most, until the sender takes mails leased again: a consumer of a storm keeps the
@@ -153,7 +156,7 @@ class Sender:
     async def _send_taken(self) -> int:
         """Start sending mails written leased to this sender (`take`)."""
         taken = [self._taken.popleft() for _ in range(min(self.batch, len(self._taken)))]
-        if len(self._taken) < TAKEN_MAX * self.batch:
+        if not self._full():
             self._room.set()
         self._inflight.update(e.id for e in taken)  # new in the outbox and leased to this sender: in no poll
         for entry in taken:
