@@ -22,7 +22,7 @@ from typing import Any
 
 import nats
 
-from bench.bench_national import RawMail, cpu_seconds, raw_mail, settle_heap
+from bench.bench_national import RawMail, cpu_seconds, settle_heap, timed_raw_mail
 from services.notifier.adapters.outbox import _entry
 from services.notifier.app import CONNECTIONS
 from services.notifier.domain import message
@@ -106,18 +106,14 @@ async def run(n: int) -> dict[str, Any]:
 
 
         entries = [_entry(doc) async for doc in db["outbox"].find({})]
-        rendered: list[RawMail] = [(SENDER, [e.mail.recipient], message.render(e.mail, SENDER)) for e in entries]
-        sink.clear()
-        bench_cpu = time.process_time()
-        raw_s = await raw_mail(sink.port, rendered, CONNECTIONS)
-        raw_cpu = round(time.process_time() - bench_cpu, 1)
-        assert len(sink.messages) == n
-        built: list[RawMail] = [(SENDER, [e.mail.recipient], message.build(e.mail, SENDER)) for e in entries]
-        sink.clear()
-        bench_cpu = time.process_time()
-        email_s = await raw_mail(sink.port, built, CONNECTIONS)
-        email_cpu = round(time.process_time() - bench_cpu, 1)
-        assert len(sink.messages) == n
+        async def raw(messages: list[RawMail]) -> tuple[float, float]:
+            sink.clear()
+            seconds, cpu = await timed_raw_mail(sink.port, messages, CONNECTIONS)
+            assert len(sink.messages) == n
+            return seconds, round(cpu, 1)
+
+        raw_s, raw_cpu = await raw([(SENDER, [e.mail.recipient], message.render(e.mail, SENDER)) for e in entries])
+        email_s, email_cpu = await raw([(SENDER, [e.mail.recipient], message.build(e.mail, SENDER)) for e in entries])
         return {
             "n": n, "store": mongo_server.kind, "connections": CONNECTIONS,
             "publish_s": round(published, 2),
